@@ -1,0 +1,63 @@
+// Driver: how a tenant is redeployed and how its running image is read.
+//
+// Implementations (agent over HTTP, exec of argv templates, the fakes in
+// src/testing) start work and report its outcome through a callback, which
+// may run on any thread; the engine re-posts it onto its loop. Cancelling
+// abandons the work (an exec driver kills the process group); after a
+// cancel the callback may still run and is ignored.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "core/time.h"
+#include "core/types.h"
+
+namespace rollcall {
+
+// Abandons an operation in flight. Idempotent; may be empty.
+using CancelFn = std::function<void()>;
+
+struct DeployRequest {
+  std::string rollout_id;
+  Tenant tenant;
+  Release release;
+  std::string image;  // the target image, "<repo>:<tag>"
+  bool rollback = false;
+  Duration timeout{0};  // the engine also enforces it; drivers use it to bound I/O
+};
+
+struct DeployOutcome {
+  // The deploy's exit code; absent when it never completed (transport error,
+  // killed, refused).
+  std::optional<int> exit_code;
+  // The image the tenant reports running after the deploy: the proof. Empty
+  // when the driver got none.
+  std::string running_image;
+  std::string output;  // bounded tail of the deploy's output, for operators
+  std::string error;   // why the deploy did not complete; empty otherwise
+};
+
+struct InspectOutcome {
+  std::string running_image;  // empty when unknown
+  std::optional<int64_t> release_seq;
+  std::string error;
+};
+
+class Driver {
+ public:
+  Driver() = default;
+  Driver(const Driver&) = delete;
+  Driver& operator=(const Driver&) = delete;
+  virtual ~Driver() = default;
+
+  // Starts redeploying req.tenant to req.image. `done` runs exactly once
+  // unless the returned CancelFn is called first.
+  virtual CancelFn Deploy(const DeployRequest& req, std::function<void(DeployOutcome)> done) = 0;
+
+  // Reads what the tenant runs now, without changing it.
+  virtual CancelFn Inspect(const Tenant& tenant, std::function<void(InspectOutcome)> done) = 0;
+};
+
+}  // namespace rollcall

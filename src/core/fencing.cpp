@@ -1,0 +1,57 @@
+#include "core/fencing.h"
+
+#include <fmt/format.h>
+
+namespace rollcall {
+
+Admission DecideAdmission(const AdmissionRequest& req) {
+  Admission out;
+  if (req.rollback && req.reason.empty()) {
+    out.kind = Admission::Kind::kInvalid;
+    out.error = "reason: required when rollback is true";
+    return out;
+  }
+  for (const auto& active : req.active) {
+    if (active.release.SameAs(req.release)) {
+      out.kind = Admission::Kind::kExisting;
+      out.existing_id = active.id;
+      return out;
+    }
+  }
+  if (!req.release.seq) {
+    // Unfenced: it neither moves the desired release nor stops a fenced
+    // rollout, so it can never push the fleet backward by omission.
+    out.warnings.push_back(fmt::format(
+        "release {} has no seq: it is not fenced and supersedes nothing", req.release.tag));
+    return out;
+  }
+  const int64_t seq = *req.release.seq;
+  if (req.desired && req.desired->seq && !req.rollback) {
+    const Release& desired = *req.desired;
+    if (*desired.seq > seq) {
+      out.kind = Admission::Kind::kSuperseded;
+      out.newer = desired;
+      return out;
+    }
+    if (*desired.seq == seq && desired.tag != req.release.tag) {
+      out.kind = Admission::Kind::kConflict;
+      out.error = fmt::format("release.seq: {} already names tag {}", seq, desired.tag);
+      return out;
+    }
+  }
+  for (const auto& active : req.active) out.supersede_ids.push_back(active.id);
+  out.set_desired = true;
+  if (req.rollback) {
+    out.warnings.push_back(fmt::format("rollback to {}: {}", req.release.Describe(), req.reason));
+  }
+  return out;
+}
+
+std::string TenantFenceRefusal(std::optional<int64_t> running_seq, const Release& release,
+                               bool rollback) {
+  if (rollback || !running_seq || !release.seq || *running_seq <= *release.seq) return "";
+  return fmt::format("fenced: tenant runs release seq {}, newer than {}", *running_seq,
+                     *release.seq);
+}
+
+}  // namespace rollcall

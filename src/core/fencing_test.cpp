@@ -1,0 +1,65 @@
+#include "core/fencing.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace rollcall {
+namespace {
+
+using ::testing::ElementsAre;
+using Kind = Admission::Kind;
+
+Release Rel(const std::string& tag, std::optional<int64_t> seq) { return Release{tag, "", seq}; }
+
+TEST(FencingTest, FirstReleaseIsAcceptedAndBecomesDesired) {
+  Admission a = DecideAdmission({Rel("v1", 1), false, "", std::nullopt, {}});
+  EXPECT_EQ(a.kind, Kind::kAccept);
+  EXPECT_TRUE(a.set_desired);
+}
+
+TEST(FencingTest, OlderThanDesiredIsSuperseded) {
+  Admission a = DecideAdmission({Rel("v1", 1), false, "", Rel("v2", 2), {}});
+  EXPECT_EQ(a.kind, Kind::kSuperseded);
+  EXPECT_EQ(a.newer.tag, "v2");
+}
+
+TEST(FencingTest, NewerSupersedesEveryActiveRollout) {
+  Admission a = DecideAdmission(
+      {Rel("v3", 3), false, "", Rel("v2", 2), {{"r1", Rel("v1", 1)}, {"r2", Rel("v2", 2)}}});
+  EXPECT_EQ(a.kind, Kind::kAccept);
+  EXPECT_THAT(a.supersede_ids, ElementsAre("r1", "r2"));
+}
+
+TEST(FencingTest, SameReleaseWhileActiveReturnsTheExistingRollout) {
+  Admission a = DecideAdmission({Rel("v2", 2), false, "", Rel("v2", 2), {{"r9", Rel("v2", 2)}}});
+  EXPECT_EQ(a.kind, Kind::kExisting);
+  EXPECT_EQ(a.existing_id, "r9");
+}
+
+TEST(FencingTest, RollbackPassesTheFenceOnlyWithAReason) {
+  EXPECT_EQ(DecideAdmission({Rel("v1", 1), true, "", Rel("v2", 2), {}}).kind, Kind::kInvalid);
+  Admission a = DecideAdmission({Rel("v1", 1), true, "bad migration", Rel("v2", 2), {{"r2", Rel("v2", 2)}}});
+  EXPECT_EQ(a.kind, Kind::kAccept);
+  EXPECT_TRUE(a.set_desired);
+  EXPECT_THAT(a.supersede_ids, ElementsAre("r2"));
+}
+
+TEST(FencingTest, UnfencedReleaseNeitherMovesNorStopsAnything) {
+  Admission a = DecideAdmission({Rel("x", std::nullopt), false, "", Rel("v2", 2), {{"r2", Rel("v2", 2)}}});
+  EXPECT_EQ(a.kind, Kind::kAccept);
+  EXPECT_FALSE(a.set_desired);
+  EXPECT_TRUE(a.supersede_ids.empty());
+  EXPECT_EQ(a.warnings.size(), 1u);
+}
+
+TEST(FencingTest, TenantGuard) {
+  EXPECT_EQ(TenantFenceRefusal(std::nullopt, Rel("v1", 1), false), "");
+  EXPECT_EQ(TenantFenceRefusal(1, Rel("v1", 1), false), "");
+  EXPECT_EQ(TenantFenceRefusal(1, Rel("x", std::nullopt), false), "");
+  EXPECT_EQ(TenantFenceRefusal(2, Rel("v1", 1), false),
+            "fenced: tenant runs release seq 2, newer than 1");
+  EXPECT_EQ(TenantFenceRefusal(2, Rel("v1", 1), true), "");
+}
+
+}  // namespace
+}  // namespace rollcall

@@ -1,0 +1,34 @@
+// JSON mapping of the domain types, with the exact field names of DESIGN
+// §2-4. Parsing is strict: wrong types, unknown fields and invalid values
+// are Invalid with a message naming the field.
+#pragma once
+
+#include "core/json_reader.h"
+#include "core/types.h"
+
+namespace rollcall {
+
+// Which names a result row carries: v1 (`status`, `exit_code`) or the
+// legacy endpoint's (`ssm_status`, `ssm_exit_code`).
+enum class RowShape { kV1, kLegacy };
+
+Result<Tenant> ParseTenant(const Json& j, const std::string& path = "");
+// {"tenants":[...]}: every tenant valid and slugs unique, or an error.
+Result<std::vector<Tenant>> ParseTenantList(const Json& body);
+Result<Release> ParseRelease(const Json& j, const std::string& path = "release.");
+// Fields absent from `j` keep the value they have in `defaults`.
+Result<Policy> ParsePolicy(const Json& j, const Policy& defaults,
+                           const std::string& path = "policy.");
+Result<RolloutRequest> ParseRolloutRequest(const Json& body, const Policy& defaults);
+
+Json ToJson(const Tenant& t);
+Json ToJson(const Release& r);
+Json ToJson(const Policy& p);
+Json ToJson(const TenantResult& row, RowShape shape = RowShape::kV1);
+Json ToJson(const Rollout& r, RowShape shape = RowShape::kV1);
+
+// Reads a result row as servers send it, v1 or legacy names; lenient about
+// absent fields (older servers) but strict about types.
+Result<TenantResult> ParseResultRow(const Json& j);
+
+}  // namespace rollcall

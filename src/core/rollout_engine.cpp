@@ -1,0 +1,373 @@
+#include "core/rollout_engine.h"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "core/coverage.h"
+#include "core/fencing.h"
+#include "core/json_codec.h"
+
+namespace rollcall {
+namespace {
+
+std::string Describe(const TenantResult& row) {
+  std::string out(ToString(row.status));
+  if (!row.error.empty()) out += ": " + row.error;
+  return out;
+}
+
+std::string JoinSlugs(const std::vector<std::string>& slugs) { return fmt::format("{}", fmt::join(slugs, ", ")); }
+
+}  // namespace
+
+std::shared_ptr<RolloutEngine> RolloutEngine::Create(EngineEnv& env, Rollout rollout, Plan plan,
+                                                     OnFinished on_finished) {
+  return std::make_shared<RolloutEngine>(env, std::move(rollout), std::move(plan),
+                                         std::move(on_finished));
+}
+
+RolloutEngine::RolloutEngine(EngineEnv& env, Rollout rollout, Plan plan, OnFinished on_finished)
+    : env_(env), rollout_(std::move(rollout)), plan_(std::move(plan)),
+      on_finished_(std::move(on_finished)) {}
+
+void RolloutEngine::Start() {
+  rollout_.started_at_ms = env_.clock.WallMillis();
+  SetState(RolloutState::kRunning);
+  if (stop_ != Stop::kNone) return Advance();
+  if (rollout_.policy.dry_run) {
+    for (auto& row : DryRunRows(plan_)) {
+      if (!Persist(env_.store.PutResult(rollout_.id, row))) break;
+      rows_[row.slug] = std::move(row);
+    }
+    return Finalize();
+  }
+  stage_ = Stage::kCanary;
+  Advance();
+}
+
+// The one place that decides what happens next; called after every event.
+// Nothing it calls re-enters it, except through Post().
+void RolloutEngine::Advance() {
+  if (stage_ == Stage::kDone) return;
+  if (stop_ != Stop::kNone) {
+    AbandonRechecks();
+    if (in_flight_.empty()) Finalize();
+    return;
+  }
+  if (paused_) return;
+  if (stage_ == Stage::kCanary) AdvanceCanary();
+  if (stage_ == Stage::kFanout) AdvanceFanout();
+  if (stop_ != Stop::kNone) Advance();  // a tenant was refused synchronously
+}
+
+void RolloutEngine::AdvanceCanary() {
+  while (stop_ == Stop::kNone && in_flight_.empty() && next_canary_ < plan_.canary.size()) {
+    StartTenant(plan_.canary[next_canary_++]);
+  }
+  if (stop_ != Stop::kNone || !in_flight_.empty()) return;
+  if (plan_.canary.empty()) {
+    stage_ = Stage::kFanout;  // nothing to soak
+  } else {
+    StartSoak();
+  }
+}
+
+void RolloutEngine::AdvanceFanout() {
+  const size_t total = plan_.fanout.size();
+  const size_t limit = static_cast<size_t>(rollout_.policy.max_parallel);
+  if (rollout_.policy.strategy == Strategy::kWindow) {
+    while (stop_ == Stop::kNone && in_flight_.size() < limit && next_fanout_ < total) {
+      StartTenant(plan_.fanout[next_fanout_++]);
+    }
+  } else {
+    // Batches: the next group only once the whole previous one finished.
+    while (stop_ == Stop::kNone && in_flight_.empty() && next_fanout_ < total) {
+      const size_t end = std::min(total, next_fanout_ + limit);
+      while (stop_ == Stop::kNone && next_fanout_ < end) StartTenant(plan_.fanout[next_fanout_++]);
+    }
+  }
+  if (stop_ == Stop::kNone && in_flight_.empty() && next_fanout_ == total) Finalize();
+}
+
+void RolloutEngine::AbandonRechecks() {
+  for (auto& [slug, cancel] : rechecks_) {
+    if (cancel) cancel();
+  }
+  rechecks_.clear();
+  if (stage_ == Stage::kSoak || stage_ == Stage::kCanaryRecheck) {
+    env_.clock.Cancel(stage_timer_);
+    stage_timer_ = 0;
+  }
+}
+
+void RolloutEngine::StartSoak() {
+  stage_ = Stage::kSoak;
+  Duration soak = SecondsToDuration(rollout_.policy.soak_seconds);
+  stage_timer_ = env_.clock.CallAfter(soak, [weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->RecheckCanaries();
+  });
+}
+
+void RolloutEngine::RecheckCanaries() {
+  stage_timer_ = 0;
+  if (stage_ != Stage::kSoak || stop_ != Stop::kNone) return Advance();
+  stage_ = Stage::kCanaryRecheck;
+  const Duration interval = SecondsToDuration(rollout_.policy.health_interval_s);
+  const Duration timeout = std::max<Duration>(interval, std::chrono::seconds(1));
+  for (const auto& planned : plan_.canary) {
+    const std::string slug = planned.tenant.slug;
+    auto done = [&clock = env_.clock, weak = weak_from_this(), slug](ProbeOutcome outcome) {
+      clock.Post([weak, slug, outcome = std::move(outcome)]() mutable {
+        if (auto self = weak.lock()) self->OnRecheck(slug, std::move(outcome));
+      });
+    };
+    rechecks_[slug] = nullptr;
+    rechecks_[slug] = env_.prober.ProbeHealth(planned.tenant, timeout, std::move(done));
+  }
+  // Every wait has a deadline: a probe that never answers counts as unhealthy.
+  stage_timer_ = env_.clock.CallAfter(timeout + std::chrono::seconds(1), [weak = weak_from_this()] {
+    auto self = weak.lock();
+    if (!self) return;
+    self->stage_timer_ = 0;
+    while (!self->rechecks_.empty()) {
+      self->OnRecheck(self->rechecks_.begin()->first, ProbeOutcome{false, 0, "no answer"});
+    }
+  });
+}
+
+void RolloutEngine::OnRecheck(const std::string& slug, ProbeOutcome outcome) {
+  auto it = rechecks_.find(slug);
+  if (it == rechecks_.end()) return;  // answered already, or abandoned
+  if (it->second) it->second();
+  rechecks_.erase(it);
+  if (!outcome.healthy && stop_ == Stop::kNone) {
+    std::string why = outcome.error.empty() ? fmt::format("HTTP {}", outcome.http_status)
+                                            : outcome.error;
+    StopWith(Stop::kCanaryFailed, fmt::format("canary {} unhealthy after the soak: {}", slug, why));
+  }
+  if (!rechecks_.empty()) return;
+  env_.clock.Cancel(stage_timer_);
+  stage_timer_ = 0;
+  if (stage_ == Stage::kCanaryRecheck) stage_ = Stage::kFanout;
+  Advance();
+}
+
+void RolloutEngine::StartTenant(const PlannedTenant& planned) {
+  const std::string& slug = planned.tenant.slug;
+  // Re-read the tenant: its running_seq, state and driver may have changed
+  // since the rollout was planned.
+  Result<Tenant> current = env_.store.GetTenant(slug);
+  std::string refusal;
+  if (!current.ok()) {
+    refusal = fmt::format("not deployed: {}", current.status().message());
+  } else if (current->state != TenantState::kActive) {
+    refusal = "not deployed: tenant was cordoned during the rollout";
+  } else {
+    refusal = TenantFenceRefusal(current->running_seq, rollout_.release, rollout_.rollback);
+  }
+  if (!refusal.empty()) {
+    TenantResult row;
+    row.slug = slug;
+    row.phase = planned.phase;
+    row.status = TenantStatus::kSkipped;
+    row.error = refusal;
+    return HandleRow(std::move(row));
+  }
+  InFlightTenant in_flight{slug, planned.phase, env_.clock.WallMillis()};
+  if (!Persist(env_.store.MarkStarted(rollout_.id, in_flight))) return;
+  Emit(kEventTenantStarted, {{"slug", slug}, {"phase", planned.phase}});
+
+  TenantRunParams params;
+  params.rollout_id = rollout_.id;
+  params.release = rollout_.release;
+  params.rollback = rollout_.rollback;
+  params.phase = planned.phase;
+  params.deploy_timeout = SecondsToDuration(rollout_.policy.per_tenant_timeout_s);
+  params.health_timeout = SecondsToDuration(rollout_.policy.health_timeout_s);
+  params.health_interval = SecondsToDuration(rollout_.policy.health_interval_s);
+  auto done = [weak = weak_from_this()](TenantResult row) {
+    if (auto self = weak.lock()) self->OnTenantFinished(std::move(row));
+  };
+  in_flight_[slug] = TenantRun::Start(env_, std::move(params), std::move(current).value(), done);
+}
+
+void RolloutEngine::OnTenantFinished(TenantResult row) {
+  in_flight_.erase(row.slug);
+  HandleRow(std::move(row));
+  Advance();
+}
+
+void RolloutEngine::HandleRow(TenantResult row) {
+  RecordRow(row);
+  if (!row.verified_on_target && stop_ == Stop::kNone) {
+    if (row.phase == "canary") {
+      StopWith(Stop::kCanaryFailed, fmt::format("canary {} failed: {}", row.slug, Describe(row)));
+    } else {
+      fanout_stragglers_.push_back(row.slug);
+      if (static_cast<int64_t>(fanout_stragglers_.size()) > plan_.tolerance) {
+        StopWith(Stop::kHalted,
+                 fmt::format("halted: {} stragglers exceed the tolerance of {} (max_stragglers "
+                             "{}): {}",
+                             fanout_stragglers_.size(), plan_.tolerance,
+                             rollout_.policy.max_stragglers.Describe(),
+                             JoinSlugs(fanout_stragglers_)));
+      }
+    }
+  }
+}
+
+void RolloutEngine::RecordRow(const TenantResult& row) {
+  rows_[row.slug] = row;
+  if (!Persist(env_.store.PutResult(rollout_.id, row))) return;
+  if (row.verified_on_target) {
+    TenantObservation obs;
+    obs.running_image = row.running_image;
+    obs.running_seq = rollout_.release.seq;
+    obs.quarantined = false;  // proven on target: recovered
+    Persist(env_.store.ObserveTenant(row.slug, obs));
+  }
+  nlohmann::json data = ToJson(row);
+  data["result"] = data;  // the row's fields at the top and under "result"
+  Emit(kEventTenantFinished, std::move(data));
+}
+
+void RolloutEngine::StopWith(Stop reason, std::string error) {
+  if (stop_ != Stop::kNone) return;  // the first reason is the one reported
+  stop_ = reason;
+  rollout_.error = std::move(error);
+}
+
+Status RolloutEngine::Pause() {
+  if (stage_ == Stage::kDone) return Status::Conflict("rollout " + rollout_.id + " already finished");
+  if (!paused_) {
+    paused_ = true;
+    SetState(RolloutState::kPaused);
+  }
+  return Status::Ok();
+}
+
+Status RolloutEngine::Resume() {
+  if (stage_ == Stage::kDone) return Status::Conflict("rollout " + rollout_.id + " already finished");
+  if (paused_) {
+    paused_ = false;
+    SetState(RolloutState::kRunning);
+    Advance();
+  }
+  return Status::Ok();
+}
+
+Status RolloutEngine::Cancel() {
+  if (stage_ == Stage::kDone) return Status::Conflict("rollout " + rollout_.id + " already finished");
+  StopWith(Stop::kCancelled, "cancelled by an operator");
+  std::vector<std::shared_ptr<TenantRun>> runs;
+  for (auto& [slug, run] : in_flight_) runs.push_back(run);
+  for (auto& run : runs) run->Cancel("rollout cancelled while the tenant was in flight");
+  Advance();
+  return Status::Ok();
+}
+
+void RolloutEngine::Supersede(const std::string& by_rollout_id) {
+  if (stage_ == Stage::kDone) return;
+  rollout_.superseded_by = by_rollout_id;
+  StopWith(Stop::kSuperseded, "superseded by rollout " + by_rollout_id);
+  Advance();
+}
+
+Rollout RolloutEngine::Snapshot() const {
+  Rollout copy = rollout_;
+  copy.results.clear();
+  for (const auto& slug : plan_.EnumeratedSlugs()) {
+    if (auto it = rows_.find(slug); it != rows_.end()) copy.results.push_back(it->second);
+  }
+  return copy;
+}
+
+void RolloutEngine::Finalize() {
+  AbandonRechecks();
+  stage_ = Stage::kDone;
+  if (!rollout_.policy.dry_run) FillUnstartedRows();
+  rollout_.results = Snapshot().results;
+  switch (stop_) {
+    case Stop::kCancelled: rollout_.state = RolloutState::kCancelled; break;
+    case Stop::kSuperseded: rollout_.state = RolloutState::kSuperseded; break;
+    case Stop::kNone: rollout_.state = RolloutState::kSucceeded; break;
+    default: rollout_.state = RolloutState::kFailed; break;
+  }
+  if (!rollout_.policy.dry_run) ApplyCoverageGate();  // a dry run asserts no coverage
+  rollout_.finished_at_ms = env_.clock.WallMillis();
+  env_.store.PutRollout(rollout_).IgnoreError();  // best effort: no side effect follows
+  Emit(kEventRolloutState,
+       {{"state", ToString(rollout_.state)}, {"error", rollout_.error},
+        {"stragglers", rollout_.stragglers}},
+       /*final=*/true);
+  if (on_finished_) on_finished_(rollout_);
+}
+
+void RolloutEngine::FillUnstartedRows() {
+  const bool cancelled = stop_ == Stop::kCancelled;
+  const std::string why = "not started: " + rollout_.error;
+  for (const auto& slug_phase : {&plan_.canary, &plan_.fanout}) {
+    for (const auto& planned : *slug_phase) {
+      if (rows_.count(planned.tenant.slug) > 0) continue;
+      TenantResult row;
+      row.slug = planned.tenant.slug;
+      row.phase = planned.phase;
+      row.status = cancelled ? TenantStatus::kCancelled : TenantStatus::kSkipped;
+      row.error = why;
+      rows_[row.slug] = row;
+      env_.store.PutResult(rollout_.id, row).IgnoreError();  // best effort, as in Finalize
+    }
+  }
+}
+
+void RolloutEngine::ApplyCoverageGate() {
+  CoverageVerdict verdict =
+      EvaluateCoverage(plan_.EnumeratedSlugs(), rollout_.results, plan_.tolerance);
+  rollout_.stragglers = verdict.stragglers;
+  if (rollout_.state != RolloutState::kSucceeded) return;
+  if (!verdict.within_tolerance) {
+    rollout_.state = RolloutState::kFailed;
+    rollout_.error = fmt::format("coverage gate: {} stragglers exceed the tolerance of {}: {}",
+                                 verdict.stragglers.size(), plan_.tolerance,
+                                 JoinSlugs(verdict.stragglers));
+    return;
+  }
+  for (const auto& slug : verdict.stragglers) {
+    auto it = rows_.find(slug);
+    TenantObservation obs;
+    obs.quarantined = true;
+    obs.quarantine_reason = fmt::format("rollout {}: {}", rollout_.id,
+                                        it == rows_.end() ? "no result row" : Describe(it->second));
+    if (Status s = env_.store.ObserveTenant(slug, obs); !s.ok()) {
+      rollout_.warnings.push_back(fmt::format("quarantine of {} not recorded: {}", slug, s.message()));
+    }
+  }
+  if (!verdict.stragglers.empty()) {
+    rollout_.warnings.push_back(fmt::format("quarantined stragglers: {}", JoinSlugs(verdict.stragglers)));
+  }
+}
+
+void RolloutEngine::SetState(RolloutState state) {
+  rollout_.state = state;
+  if (!Persist(env_.store.PutRollout(rollout_))) return;
+  Emit(kEventRolloutState, {{"state", ToString(state)}, {"warnings", rollout_.warnings}});
+}
+
+void RolloutEngine::Emit(const char* type, nlohmann::json data, bool final) {
+  RolloutEvent event;
+  event.rollout_id = rollout_.id;
+  event.type = type;
+  event.data = std::move(data);
+  event.at_ms = env_.clock.WallMillis();
+  event.final = final;
+  if (!Persist(env_.store.AppendEvent(event))) return;
+  env_.sink.Publish(event);
+}
+
+bool RolloutEngine::Persist(const Status& status) {
+  if (status.ok()) return true;
+  StopWith(Stop::kStoreFailed, "store: " + status.message());
+  return false;
+}
+
+}  // namespace rollcall

@@ -1,0 +1,95 @@
+// RolloutEngine: runs one rollout (DESIGN §3) on the clock's loop.
+//
+//   canary, one at a time   any failure: the rollout fails, nothing else runs
+//   soak, then re-probe     a canary gone unhealthy fails the rollout
+//   fan-out                 `window` keeps max_parallel in flight; `batches`
+//                           starts groups of max_parallel in lockstep
+//   halt                    stragglers > tolerance: nothing new starts,
+//                           in-flight tenants finish, the rest are Skipped
+//   coverage gate           every enumerated tenant verified, or at most
+//                           `tolerance` stragglers (quarantined), else failed
+//
+// Each transition is written to the Store before its side effect and
+// published as an event. Not thread-safe: every method runs on the loop.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/engine_env.h"
+#include "core/planner.h"
+#include "core/tenant_run.h"
+#include "core/types.h"
+
+namespace rollcall {
+
+class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
+ public:
+  using OnFinished = std::function<void(const Rollout&)>;
+
+  // `rollout` has been accepted and persisted (state pending); `plan` is its
+  // plan. `on_finished` runs once, on the loop, after the final state is
+  // persisted.
+  static std::shared_ptr<RolloutEngine> Create(EngineEnv& env, Rollout rollout, Plan plan,
+                                               OnFinished on_finished);
+
+  void Start();
+  // Control. Conflict when the rollout already finished.
+  Status Pause();
+  Status Resume();
+  Status Cancel();
+  // A newer release was accepted: start nothing new, let in-flight tenants
+  // finish, end as `superseded`.
+  void Supersede(const std::string& by_rollout_id);
+
+  // The rollout's header (results are filled in when it finishes).
+  const Rollout& rollout() const { return rollout_; }
+  // The rollout with every row recorded so far, in plan order.
+  Rollout Snapshot() const;
+
+  RolloutEngine(EngineEnv& env, Rollout rollout, Plan plan, OnFinished on_finished);  // use Create
+
+ private:
+  enum class Stage { kIdle, kCanary, kSoak, kCanaryRecheck, kFanout, kDone };
+  enum class Stop { kNone, kCanaryFailed, kHalted, kCancelled, kSuperseded, kStoreFailed };
+
+  void Advance();
+  void AdvanceCanary();
+  void AdvanceFanout();
+  void StartSoak();
+  void RecheckCanaries();
+  void OnRecheck(const std::string& slug, ProbeOutcome outcome);
+  void StartTenant(const PlannedTenant& planned);
+  void OnTenantFinished(TenantResult row);
+  void HandleRow(TenantResult row);  // records a final row; never advances
+  void AbandonRechecks();
+  void RecordRow(const TenantResult& row);
+  void StopWith(Stop reason, std::string error);
+  void Finalize();
+  void FillUnstartedRows();
+  void ApplyCoverageGate();
+  void SetState(RolloutState state);
+  void Emit(const char* type, nlohmann::json data, bool final = false);
+  bool Persist(const Status& status);  // false (and stops) when the store failed
+
+  EngineEnv& env_;
+  Rollout rollout_;
+  const Plan plan_;
+  OnFinished on_finished_;
+
+  Stage stage_ = Stage::kIdle;
+  Stop stop_ = Stop::kNone;
+  bool paused_ = false;
+  size_t next_canary_ = 0;
+  size_t next_fanout_ = 0;
+  std::vector<std::string> fanout_stragglers_;  // in the order they failed
+  std::map<std::string, std::shared_ptr<TenantRun>> in_flight_;
+  std::map<std::string, TenantResult> rows_;  // by slug
+  TimerId stage_timer_ = 0;                   // soak, or the re-probe deadline
+  std::map<std::string, CancelFn> rechecks_;  // canary re-probes in flight
+};
+
+}  // namespace rollcall

@@ -1,0 +1,101 @@
+#include "core/rollout_service.h"
+
+#include <fmt/format.h>
+
+#include "core/fencing.h"
+#include "core/planner.h"
+
+namespace rollcall {
+
+RolloutService::RolloutService(EngineEnv& env, IdSource& ids) : env_(env), ids_(ids) {}
+
+Result<SubmitOutcome> RolloutService::Submit(const RolloutRequest& req) {
+  Result<std::vector<Tenant>> tenants = env_.store.ListTenants();
+  if (!tenants.ok()) return tenants.status();
+  Result<Plan> plan = MakePlan(*tenants, req.policy);
+  if (!plan.ok()) return plan.status();
+
+  Rollout rollout;
+  rollout.id = ids_.NextRolloutId();
+  rollout.release = req.release;
+  rollout.policy = req.policy;
+  rollout.rollback = req.rollback;
+  rollout.reason = req.reason;
+  rollout.created_at_ms = env_.clock.WallMillis();
+  rollout.enumerated = plan->EnumeratedSlugs();
+
+  Admission admission;
+  if (!req.policy.dry_run) {
+    Result<std::optional<Release>> desired = env_.store.DesiredRelease();
+    if (!desired.ok()) return desired.status();
+    AdmissionRequest ask{req.release, req.rollback, req.reason, *desired, {}};
+    for (const auto& [id, engine] : engines_) {
+      if (!engine->rollout().policy.dry_run) ask.active.push_back({id, engine->rollout().release});
+    }
+    admission = DecideAdmission(ask);
+  }
+  switch (admission.kind) {
+    case Admission::Kind::kInvalid: return Status::Invalid(admission.error);
+    case Admission::Kind::kConflict: return Status::Conflict(admission.error);
+    case Admission::Kind::kSuperseded:
+      return SubmitOutcome{SubmitOutcome::Kind::kSuperseded, {}, admission.newer};
+    case Admission::Kind::kExisting:
+      return SubmitOutcome{SubmitOutcome::Kind::kExisting,
+                           engines_.at(admission.existing_id)->rollout(), {}};
+    case Admission::Kind::kAccept: break;
+  }
+  rollout.warnings = admission.warnings;
+  // The ledger first: the rollout and the new desired release are durable
+  // before any older rollout is stopped or any tenant touched.
+  if (Status s = env_.store.PutRollout(rollout); !s.ok()) return s;
+  if (admission.set_desired) {
+    if (Status s = env_.store.SetDesiredRelease(req.release); !s.ok()) return s;
+  }
+  for (const auto& old_id : admission.supersede_ids) engines_.at(old_id)->Supersede(rollout.id);
+  Launch(rollout, std::move(plan).value());
+  return SubmitOutcome{SubmitOutcome::Kind::kStarted, engines_.at(rollout.id)->rollout(), {}};
+}
+
+void RolloutService::Launch(Rollout rollout, Plan plan) {
+  const std::string id = rollout.id;
+  auto on_finished = [this, id](const Rollout& finished) {
+    // Posted: the engine is still on the stack when it reports.
+    env_.clock.Post([this, id] { engines_.erase(id); });
+    if (on_finished_) on_finished_(finished);
+  };
+  auto engine = RolloutEngine::Create(env_, std::move(rollout), std::move(plan), on_finished);
+  engines_[id] = engine;
+  engine->Start();
+}
+
+Result<std::shared_ptr<RolloutEngine>> RolloutService::Find(const std::string& id) {
+  auto it = engines_.find(id);
+  if (it != engines_.end()) return it->second;
+  Result<Rollout> stored = env_.store.GetRollout(id);
+  if (!stored.ok()) return stored.status();
+  return Status::Conflict(fmt::format("rollout {} already finished ({})", id,
+                                      ToString(stored->state)));
+}
+
+Status RolloutService::Pause(const std::string& id) {
+  auto engine = Find(id);
+  return engine.ok() ? (*engine)->Pause() : engine.status();
+}
+
+Status RolloutService::Resume(const std::string& id) {
+  auto engine = Find(id);
+  return engine.ok() ? (*engine)->Resume() : engine.status();
+}
+
+Status RolloutService::Cancel(const std::string& id) {
+  auto engine = Find(id);
+  return engine.ok() ? (*engine)->Cancel() : engine.status();
+}
+
+Result<Rollout> RolloutService::Get(const std::string& id) {
+  auto it = engines_.find(id);
+  if (it != engines_.end()) return it->second->Snapshot();
+  return env_.store.GetRollout(id);
+}
+
+}  // namespace rollcall

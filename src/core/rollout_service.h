@@ -1,0 +1,70 @@
+// RolloutService: admits rollouts (planning + fencing), owns their engines,
+// and routes control commands to them. Not thread-safe: every method runs
+// on the clock's loop; request handlers Post() onto it.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/engine_env.h"
+#include "core/rollout_engine.h"
+#include "core/types.h"
+
+namespace rollcall {
+
+// Source of rollout ids; injected so tests get "r1", "r2", ...
+class IdSource {
+ public:
+  IdSource() = default;
+  IdSource(const IdSource&) = delete;
+  IdSource& operator=(const IdSource&) = delete;
+  virtual ~IdSource() = default;
+  virtual std::string NextRolloutId() = 0;
+};
+
+struct SubmitOutcome {
+  enum class Kind {
+    kStarted,     // a new rollout was accepted (HTTP 202)
+    kExisting,    // the same release is already rolling out: `rollout` is it
+    kSuperseded,  // refused (HTTP 409 {"error":"superseded","newer":...})
+  };
+  Kind kind = Kind::kStarted;
+  Rollout rollout;  // kStarted, kExisting
+  Release newer;    // kSuperseded
+};
+
+class RolloutService {
+ public:
+  // `env` and `ids` are borrowed and outlive the service.
+  RolloutService(EngineEnv& env, IdSource& ids);
+
+  // Plans and fences `req`. Invalid (400) for a bad plan or a rollback
+  // without a reason; Conflict (409) when the seq already names another
+  // tag. A dry run is planned but never fenced: it has no side effect.
+  Result<SubmitOutcome> Submit(const RolloutRequest& req);
+
+  // NotFound for an unknown id; Conflict when it already finished.
+  Status Pause(const std::string& id);
+  Status Resume(const std::string& id);
+  Status Cancel(const std::string& id);
+
+  // The live rollout when it runs here, else the stored one.
+  Result<Rollout> Get(const std::string& id);
+  size_t running() const { return engines_.size(); }
+
+  // Runs after every rollout finishes (after the engine's own bookkeeping).
+  void SetOnFinished(RolloutEngine::OnFinished callback) { on_finished_ = std::move(callback); }
+
+ private:
+  Result<std::shared_ptr<RolloutEngine>> Find(const std::string& id);
+  void Launch(Rollout rollout, Plan plan);
+
+  EngineEnv& env_;
+  IdSource& ids_;
+  std::map<std::string, std::shared_ptr<RolloutEngine>> engines_;  // unfinished only
+  RolloutEngine::OnFinished on_finished_;
+};
+
+}  // namespace rollcall

@@ -1,0 +1,68 @@
+// Store: the durable ledger. Every transition is written here before its
+// side effect, so a restarted control plane can resume where it stopped.
+//
+// Implementations: MemoryStore (tests, demo), SQLite, PostgreSQL. Calls come
+// from the engine's loop thread and from request handlers; implementations
+// are thread-safe. Every method returns a Status rather than throwing.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/events.h"
+#include "core/status.h"
+#include "core/types.h"
+
+namespace rollcall {
+
+// A tenant the rollout started and has not finished: on resume it is
+// re-inspected, never deployed twice at once.
+struct InFlightTenant {
+  std::string slug;
+  std::string phase;
+  int64_t started_at_ms = 0;
+};
+
+// What a rollout run records about a tenant once it is done with it.
+struct TenantObservation {
+  std::optional<std::string> running_image{};  // set when proven
+  std::optional<int64_t> running_seq{};
+  std::optional<bool> quarantined{};  // set to change the quarantine flag
+  std::string quarantine_reason{};
+};
+
+class Store {
+ public:
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  virtual ~Store() = default;
+
+  // Tenants.
+  virtual Result<std::vector<Tenant>> ListTenants() = 0;
+  virtual Result<Tenant> GetTenant(const std::string& slug) = 0;  // NotFound if absent
+  virtual Status PutTenants(const std::vector<Tenant>& tenants) = 0;  // all or none
+  virtual Status DeleteTenant(const std::string& slug) = 0;
+  virtual Status ObserveTenant(const std::string& slug, const TenantObservation& obs) = 0;
+
+  // Rollouts. PutRollout writes the header (everything but results, which
+  // PutResult writes row by row).
+  virtual Status PutRollout(const Rollout& rollout) = 0;
+  virtual Result<Rollout> GetRollout(const std::string& id) = 0;  // with results
+  virtual Result<std::vector<Rollout>> ListRollouts(std::optional<RolloutState> state) = 0;
+  virtual Status MarkStarted(const std::string& rollout_id, const InFlightTenant& t) = 0;
+  virtual Status PutResult(const std::string& rollout_id, const TenantResult& row) = 0;
+  virtual Result<std::vector<InFlightTenant>> InFlight(const std::string& rollout_id) = 0;
+
+  // Events: assigns event.id.
+  virtual Status AppendEvent(RolloutEvent& event) = 0;
+  virtual Result<std::vector<RolloutEvent>> EventsAfter(const std::string& rollout_id,
+                                                        int64_t after_id) = 0;
+
+  // Fencing: the highest-seq release a rollout was accepted for.
+  virtual Result<std::optional<Release>> DesiredRelease() = 0;
+  virtual Status SetDesiredRelease(const Release& release) = 0;
+};
+
+}  // namespace rollcall

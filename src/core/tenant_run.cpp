@@ -1,0 +1,164 @@
+#include "core/tenant_run.h"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace rollcall {
+namespace {
+
+// A probe waits no longer than the poll interval (at least 1 s, so a slow
+// but healthy tenant is not cut off) and never past the settle deadline.
+Duration ProbeTimeout(Duration interval, Duration remaining) {
+  Duration cap = std::max<Duration>(interval, std::chrono::seconds(1));
+  return std::clamp<Duration>(remaining, Duration(1000), cap);
+}
+
+std::string LastLine(const std::string& text) {
+  size_t end = text.find_last_not_of(" \r\n\t");
+  if (end == std::string::npos) return "";
+  size_t begin = text.find_last_of('\n', end);
+  begin = begin == std::string::npos ? 0 : begin + 1;
+  return text.substr(begin, std::min<size_t>(end - begin + 1, 300));
+}
+
+}  // namespace
+
+std::shared_ptr<TenantRun> TenantRun::Start(EngineEnv& env, TenantRunParams params, Tenant tenant,
+                                            Done done) {
+  auto run = std::make_shared<TenantRun>(env, std::move(params), std::move(tenant), std::move(done));
+  run->Begin();
+  return run;
+}
+
+TenantRun::TenantRun(EngineEnv& env, TenantRunParams params, Tenant tenant, Done done)
+    : env_(env),
+      params_(std::move(params)),
+      tenant_(std::move(tenant)),
+      target_image_(TargetImage(tenant_, params_.release, env.image_repo)),
+      done_(std::move(done)) {}
+
+void TenantRun::Begin() {
+  row_.slug = tenant_.slug;
+  row_.phase = params_.phase;
+  row_.started_at_ms = env_.clock.WallMillis();
+  started_ = env_.clock.Now();
+
+  DeployRequest req;
+  req.rollout_id = params_.rollout_id;
+  req.tenant = tenant_;
+  req.release = params_.release;
+  req.image = target_image_;
+  req.rollback = params_.rollback;
+  req.timeout = params_.deploy_timeout;
+  auto self = shared_from_this();
+  deadline_timer_ = env_.clock.CallAt(started_ + params_.deploy_timeout, [weak = weak_from_this()] {
+    if (auto run = weak.lock()) run->OnDeployTimeout();
+  });
+  cancel_work_ = env_.driver.Deploy(
+      req, OnLoop<TenantRun, DeployOutcome>(env_.clock, self, &TenantRun::OnDeployed));
+}
+
+void TenantRun::OnDeployTimeout() {
+  if (stage_ != Stage::kDeploying) return;
+  Finish(TenantStatus::kTimedOut,
+         fmt::format("deploy did not finish within per_tenant_timeout_s ({})",
+                     FormatSeconds(DurationToSeconds(params_.deploy_timeout))));
+}
+
+void TenantRun::OnDeployed(DeployOutcome outcome) {
+  if (stage_ != Stage::kDeploying) return;  // after a timeout or cancel
+  env_.clock.Cancel(deadline_timer_);
+  cancel_work_ = nullptr;
+  row_.exit_code = outcome.exit_code;
+  row_.running_image = outcome.running_image;
+  if (!outcome.exit_code) {
+    std::string why = outcome.error.empty() ? "deploy did not complete" : outcome.error;
+    return Finish(TenantStatus::kFailed, why);
+  }
+  if (*outcome.exit_code != 0) {
+    std::string detail = LastLine(outcome.error.empty() ? outcome.output : outcome.error);
+    return Finish(TenantStatus::kFailed,
+                  fmt::format("deploy exited with code {}{}{}", *outcome.exit_code,
+                              detail.empty() ? "" : ": ", detail));
+  }
+  stage_ = Stage::kSettling;
+  settle_deadline_ = env_.clock.Now() + params_.health_timeout;
+  deadline_timer_ = env_.clock.CallAt(settle_deadline_, [weak = weak_from_this()] {
+    if (auto run = weak.lock()) run->OnSettleTimeout();
+  });
+  Probe();
+}
+
+void TenantRun::Probe() {
+  next_probe_timer_ = 0;
+  if (stage_ != Stage::kSettling) return;
+  probe_started_ = env_.clock.Now();
+  const uint64_t id = ++probe_id_;
+  Duration timeout = ProbeTimeout(params_.health_interval, settle_deadline_ - probe_started_);
+  auto on_probe = [&clock = env_.clock, weak = weak_from_this(), id](ProbeOutcome outcome) {
+    clock.Post([weak, id, outcome = std::move(outcome)]() mutable {
+      if (auto run = weak.lock()) run->OnProbe(id, std::move(outcome));
+    });
+  };
+  cancel_work_ = env_.prober.ProbeHealth(tenant_, timeout, std::move(on_probe));
+}
+
+void TenantRun::OnProbe(uint64_t probe_id, ProbeOutcome outcome) {
+  if (stage_ != Stage::kSettling || probe_id != probe_id_) return;
+  cancel_work_ = nullptr;
+  if (outcome.healthy) {
+    row_.healthz_ok = true;
+    return CheckProof();
+  }
+  last_probe_error_ = outcome.error.empty() ? fmt::format("HTTP {}", outcome.http_status)
+                                            : outcome.error;
+  TimePoint next = probe_started_ + params_.health_interval;
+  if (next >= settle_deadline_) return;  // the settle deadline decides
+  next_probe_timer_ = env_.clock.CallAt(next, [weak = weak_from_this()] {
+    if (auto run = weak.lock()) run->Probe();
+  });
+}
+
+void TenantRun::OnSettleTimeout() {
+  if (stage_ != Stage::kSettling) return;
+  std::string last = last_probe_error_.empty() ? "no answer" : last_probe_error_;
+  Finish(TenantStatus::kUnhealthy,
+         fmt::format("healthz not 2xx within health_timeout_s ({}): {}",
+                     FormatSeconds(DurationToSeconds(params_.health_timeout)), last));
+}
+
+void TenantRun::CheckProof() {
+  if (row_.running_image.empty()) {
+    return Finish(TenantStatus::kOffTarget, "no running-image proof");
+  }
+  if (row_.running_image != target_image_) {
+    return Finish(TenantStatus::kOffTarget, fmt::format("running {}, expected {}",
+                                                        row_.running_image, target_image_));
+  }
+  row_.verified_on_target = true;
+  Finish(TenantStatus::kSuccess, "");
+}
+
+void TenantRun::Cancel(const std::string& why) {
+  if (stage_ == Stage::kDone) return;
+  Finish(TenantStatus::kCancelled, why);
+}
+
+void TenantRun::StopPendingWork() {
+  if (cancel_work_) cancel_work_();
+  cancel_work_ = nullptr;
+  env_.clock.Cancel(deadline_timer_);
+  env_.clock.Cancel(next_probe_timer_);
+}
+
+void TenantRun::Finish(TenantStatus status, std::string error) {
+  StopPendingWork();
+  stage_ = Stage::kDone;
+  row_.status = status;
+  row_.error = std::move(error);
+  row_.finished_at_ms = env_.clock.WallMillis();
+  row_.duration_ms = DurationToMillis(env_.clock.Now() - started_);
+  env_.clock.Post([done = std::move(done_), row = row_]() { done(row); });
+}
+
+}  // namespace rollcall

@@ -1,0 +1,154 @@
+#include "store/memory_store.h"
+
+#include <fmt/format.h>
+
+namespace rollcall {
+
+Result<std::vector<Tenant>> MemoryStore::ListTenants() {
+  std::lock_guard lock(mu_);
+  std::vector<Tenant> out;
+  for (const auto& [slug, t] : tenants_) out.push_back(t);
+  return out;
+}
+
+Result<Tenant> MemoryStore::GetTenant(const std::string& slug) {
+  std::lock_guard lock(mu_);
+  auto it = tenants_.find(slug);
+  if (it == tenants_.end()) return Status::NotFound(fmt::format("tenant {} not found", slug));
+  return it->second;
+}
+
+Status MemoryStore::PutTenants(const std::vector<Tenant>& tenants) {
+  std::lock_guard lock(mu_);
+  for (const auto& t : tenants) {
+    Tenant next = t;
+    if (auto it = tenants_.find(t.slug); it != tenants_.end()) {
+      // Observations belong to the server and survive a re-registration.
+      next.running_image = it->second.running_image;
+      next.running_seq = it->second.running_seq;
+      next.quarantined = it->second.quarantined;
+      next.quarantine_reason = it->second.quarantine_reason;
+    }
+    tenants_[t.slug] = std::move(next);
+  }
+  return Status::Ok();
+}
+
+Status MemoryStore::DeleteTenant(const std::string& slug) {
+  std::lock_guard lock(mu_);
+  if (tenants_.erase(slug) == 0) return Status::NotFound(fmt::format("tenant {} not found", slug));
+  return Status::Ok();
+}
+
+Status MemoryStore::ObserveTenant(const std::string& slug, const TenantObservation& obs) {
+  std::lock_guard lock(mu_);
+  auto it = tenants_.find(slug);
+  if (it == tenants_.end()) return Status::NotFound(fmt::format("tenant {} not found", slug));
+  Tenant& t = it->second;
+  if (obs.running_image) t.running_image = *obs.running_image;
+  if (obs.running_seq) t.running_seq = obs.running_seq;
+  if (obs.quarantined) {
+    t.quarantined = *obs.quarantined;
+    t.quarantine_reason = *obs.quarantined ? obs.quarantine_reason : "";
+  }
+  return Status::Ok();
+}
+
+Status MemoryStore::PutRollout(const Rollout& rollout) {
+  std::lock_guard lock(mu_);
+  Rollout header = rollout;
+  header.results.clear();
+  rollouts_[rollout.id].header = std::move(header);
+  return Status::Ok();
+}
+
+Result<Rollout> MemoryStore::GetRollout(const std::string& id) {
+  std::lock_guard lock(mu_);
+  auto it = rollouts_.find(id);
+  if (it == rollouts_.end()) return Status::NotFound(fmt::format("rollout {} not found", id));
+  Rollout out = it->second.header;
+  for (const auto& slug : out.enumerated) {  // plan order
+    auto row = it->second.rows.find(slug);
+    if (row != it->second.rows.end()) out.results.push_back(row->second);
+  }
+  return out;
+}
+
+Result<std::vector<Rollout>> MemoryStore::ListRollouts(std::optional<RolloutState> state) {
+  std::vector<std::string> ids;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, r] : rollouts_) {
+      if (!state || r.header.state == *state) ids.push_back(id);
+    }
+  }
+  std::vector<Rollout> out;
+  for (const auto& id : ids) {
+    Result<Rollout> r = GetRollout(id);
+    if (r.ok()) out.push_back(std::move(r).value());
+  }
+  return out;
+}
+
+Status MemoryStore::MarkStarted(const std::string& rollout_id, const InFlightTenant& t) {
+  std::lock_guard lock(mu_);
+  auto it = rollouts_.find(rollout_id);
+  if (it == rollouts_.end()) return Status::NotFound(fmt::format("rollout {} not found", rollout_id));
+  it->second.in_flight[t.slug] = t;
+  return Status::Ok();
+}
+
+Status MemoryStore::PutResult(const std::string& rollout_id, const TenantResult& row) {
+  std::lock_guard lock(mu_);
+  auto it = rollouts_.find(rollout_id);
+  if (it == rollouts_.end()) return Status::NotFound(fmt::format("rollout {} not found", rollout_id));
+  StoredRollout& r = it->second;
+  r.rows[row.slug] = row;
+  r.in_flight.erase(row.slug);
+  return Status::Ok();
+}
+
+Result<std::vector<InFlightTenant>> MemoryStore::InFlight(const std::string& rollout_id) {
+  std::lock_guard lock(mu_);
+  auto it = rollouts_.find(rollout_id);
+  if (it == rollouts_.end()) return Status::NotFound(fmt::format("rollout {} not found", rollout_id));
+  std::vector<InFlightTenant> out;
+  for (const auto& [slug, t] : it->second.in_flight) out.push_back(t);
+  return out;
+}
+
+Status MemoryStore::AppendEvent(RolloutEvent& event) {
+  std::lock_guard lock(mu_);
+  auto it = rollouts_.find(event.rollout_id);
+  if (it == rollouts_.end()) {
+    return Status::NotFound(fmt::format("rollout {} not found", event.rollout_id));
+  }
+  event.id = next_event_id_++;
+  it->second.events.push_back(event);
+  return Status::Ok();
+}
+
+Result<std::vector<RolloutEvent>> MemoryStore::EventsAfter(const std::string& rollout_id,
+                                                           int64_t after_id) {
+  std::lock_guard lock(mu_);
+  auto it = rollouts_.find(rollout_id);
+  if (it == rollouts_.end()) return Status::NotFound(fmt::format("rollout {} not found", rollout_id));
+  std::vector<RolloutEvent> out;
+  for (const auto& e : it->second.events) {
+    if (e.id > after_id) out.push_back(e);
+  }
+  return out;
+}
+
+Result<std::optional<Release>> MemoryStore::DesiredRelease() {
+  std::lock_guard lock(mu_);
+  return desired_;
+}
+
+Status MemoryStore::SetDesiredRelease(const Release& release) {
+  std::lock_guard lock(mu_);
+  desired_ = release;
+  return Status::Ok();
+}
+
+}  // namespace rollcall

@@ -1,0 +1,49 @@
+// MemoryStore: the Store in process memory, for tests and the demo.
+// Thread-safe (one mutex); nothing survives the process.
+#pragma once
+
+#include <map>
+#include <mutex>
+
+#include "core/store.h"
+
+namespace rollcall {
+
+class MemoryStore : public Store {
+ public:
+  Result<std::vector<Tenant>> ListTenants() override;
+  Result<Tenant> GetTenant(const std::string& slug) override;
+  Status PutTenants(const std::vector<Tenant>& tenants) override;
+  Status DeleteTenant(const std::string& slug) override;
+  Status ObserveTenant(const std::string& slug, const TenantObservation& obs) override;
+
+  Status PutRollout(const Rollout& rollout) override;
+  Result<Rollout> GetRollout(const std::string& id) override;
+  Result<std::vector<Rollout>> ListRollouts(std::optional<RolloutState> state) override;
+  Status MarkStarted(const std::string& rollout_id, const InFlightTenant& t) override;
+  Status PutResult(const std::string& rollout_id, const TenantResult& row) override;
+  Result<std::vector<InFlightTenant>> InFlight(const std::string& rollout_id) override;
+
+  Status AppendEvent(RolloutEvent& event) override;
+  Result<std::vector<RolloutEvent>> EventsAfter(const std::string& rollout_id,
+                                                int64_t after_id) override;
+
+  Result<std::optional<Release>> DesiredRelease() override;
+  Status SetDesiredRelease(const Release& release) override;
+
+ private:
+  struct StoredRollout {
+    Rollout header;
+    std::map<std::string, TenantResult> rows;       // by slug
+    std::map<std::string, InFlightTenant> in_flight;  // by slug
+    std::vector<RolloutEvent> events;
+  };
+
+  std::mutex mu_;
+  std::map<std::string, Tenant> tenants_;          // guarded by mu_
+  std::map<std::string, StoredRollout> rollouts_;  // guarded by mu_
+  std::optional<Release> desired_;                 // guarded by mu_
+  int64_t next_event_id_ = 1;                      // guarded by mu_
+};
+
+}  // namespace rollcall

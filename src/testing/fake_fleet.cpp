@@ -1,0 +1,68 @@
+#include "testing/fake_fleet.h"
+
+#include <memory>
+
+namespace rollcall {
+
+FakeTenant FakeTenant::Unhealthy() {
+  return FakeTenant{.healthy = [](int, TimePoint) { return false; }};
+}
+
+FakeTenant FakeTenant::HealthyFromProbe(int n) {
+  return FakeTenant{.healthy = [n](int i, TimePoint) { return i >= n; }};
+}
+
+CancelFn FakeDriver::Deploy(const DeployRequest& req, std::function<void(DeployOutcome)> done) {
+  const FakeTenant& script = fleet_.Script(req.tenant.slug);
+  Clock& clock = fleet_.clock();
+  const size_t call = fleet_.deploys.size();
+  fleet_.deploys.push_back({req.tenant.slug, req.image, clock.Now()});
+  fleet_.max_in_flight = std::max(fleet_.max_in_flight, ++fleet_.in_flight);
+  auto finished = std::make_shared<bool>(false);
+  auto settle = [this, finished, call](bool cancelled) {
+    if (*finished) return;
+    *finished = true;
+    --fleet_.in_flight;
+    fleet_.deploys[call].cancelled = cancelled;
+  };
+  TimerId timer = 0;
+  if (!script.never_answers) {
+    DeployOutcome outcome;
+    outcome.exit_code = script.exit_code;
+    if (script.exit_code != 0) outcome.output = "redeploy: container failed to start\n";
+    if (script.reports == FakeTenant::Reports::kTarget) outcome.running_image = req.image;
+    if (script.reports == FakeTenant::Reports::kOldImage) outcome.running_image = script.old_image;
+    std::string slug = req.tenant.slug;
+    timer = clock.CallAfter(script.deploy_time, [this, settle, slug, outcome, done] {
+      settle(false);
+      if (!outcome.running_image.empty()) running_[slug] = outcome.running_image;
+      done(outcome);
+    });
+  }
+  return [&clock, timer, settle] {
+    clock.Cancel(timer);
+    settle(true);
+  };
+}
+
+CancelFn FakeDriver::Inspect(const Tenant& tenant, std::function<void(InspectOutcome)> done) {
+  InspectOutcome outcome;
+  auto it = running_.find(tenant.slug);
+  outcome.running_image = it == running_.end() ? fleet_.Script(tenant.slug).old_image : it->second;
+  fleet_.clock().Post([outcome, done] { done(outcome); });
+  return nullptr;
+}
+
+CancelFn FakeProber::ProbeHealth(const Tenant& tenant, Duration,
+                                 std::function<void(ProbeOutcome)> done) {
+  auto& times = fleet_.probes[tenant.slug];
+  const int n = static_cast<int>(times.size());
+  const TimePoint now = fleet_.clock().Now();
+  times.push_back(now);
+  bool healthy = fleet_.Script(tenant.slug).healthy(n, now);
+  ProbeOutcome outcome{healthy, healthy ? 200 : 503, healthy ? "" : "HTTP 503"};
+  fleet_.clock().Post([outcome, done] { done(outcome); });
+  return nullptr;
+}
+
+}  // namespace rollcall
