@@ -70,6 +70,30 @@ Result<Plan> MakePlan(const std::vector<Tenant>& tenants, const Policy& policy) 
   return plan;
 }
 
+Plan PlanFromEnumerated(const std::vector<Tenant>& tenants, const Policy& policy,
+                        const std::vector<std::string>& enumerated) {
+  std::map<std::string, const Tenant*> by_slug;
+  for (const auto& t : tenants) by_slug[t.slug] = &t;
+  const std::set<std::string> canaries(policy.canary.begin(), policy.canary.end());
+  auto tenant_for = [&](const std::string& slug) {
+    auto it = by_slug.find(slug);
+    if (it != by_slug.end()) return *it->second;
+    Tenant stub;
+    stub.slug = slug;
+    return stub;
+  };
+  Plan plan;
+  for (const auto& slug : enumerated) {
+    if (canaries.count(slug) > 0) {
+      plan.canary.push_back({tenant_for(slug), "canary"});
+    } else {
+      plan.fanout.push_back({tenant_for(slug), FanoutPhase(policy, plan.fanout.size())});
+    }
+  }
+  plan.tolerance = policy.max_stragglers.ToleranceFor(plan.fanout.size());
+  return plan;
+}
+
 std::vector<TenantResult> DryRunRows(const Plan& plan) {
   std::vector<TenantResult> rows;
   rows.reserve(plan.size());

@@ -30,6 +30,12 @@ struct Plan {
 // an active, enumerated tenant.
 Result<Plan> MakePlan(const std::vector<Tenant>& tenants, const Policy& policy);
 
+// Rebuilds a persisted rollout's plan from its enumerated slugs (after a
+// restart): tenants since removed keep a stub with only the slug (the
+// engine then records them Skipped). Never fails.
+Plan PlanFromEnumerated(const std::vector<Tenant>& tenants, const Policy& policy,
+                        const std::vector<std::string>& enumerated);
+
 // One DryRun row per enumerated tenant, in plan order.
 std::vector<TenantResult> DryRunRows(const Plan& plan);
 

@@ -45,6 +45,64 @@ void RolloutEngine::Start() {
   Advance();
 }
 
+void RolloutEngine::Resume(const std::vector<InFlightTenant>& in_flight,
+                           const std::string& superseded_by) {
+  std::vector<TenantResult> rows = std::move(rollout_.results);
+  rollout_.results.clear();
+  paused_ = rollout_.state == RolloutState::kPaused;
+  rollout_.warnings.push_back("resumed after a control-plane restart");
+  SetState(paused_ ? RolloutState::kPaused : RolloutState::kRunning);
+  if (rollout_.policy.dry_run) return Start();
+  for (auto& row : rows) {
+    if (in_flight.end() != std::find_if(in_flight.begin(), in_flight.end(),
+                                        [&](const InFlightTenant& t) { return t.slug == row.slug; })) {
+      continue;  // a newer start supersedes an older row
+    }
+    std::string slug = row.slug;
+    rows_[slug] = std::move(row);
+    const TenantResult& kept = rows_[slug];
+    if (kept.verified_on_target || stop_ != Stop::kNone) continue;
+    if (kept.phase == "canary") {
+      StopWith(Stop::kCanaryFailed, fmt::format("canary {} failed: {}", slug, Describe(kept)));
+    } else {
+      fanout_stragglers_.push_back(slug);
+    }
+  }
+  if (static_cast<int64_t>(fanout_stragglers_.size()) > plan_.tolerance) {
+    StopWith(Stop::kHalted, fmt::format("halted: {} stragglers exceed the tolerance of {}: {}",
+                                        fanout_stragglers_.size(), plan_.tolerance,
+                                        JoinSlugs(fanout_stragglers_)));
+  }
+  if (!superseded_by.empty()) {
+    rollout_.superseded_by = superseded_by;
+    StopWith(Stop::kSuperseded, "superseded by rollout " + superseded_by);
+  }
+  for (const auto& t : in_flight) {
+    if (stop_ != Stop::kNone) {
+      interrupted_.insert(t.slug);  // never redeploy for a stopped rollout
+      continue;
+    }
+    for (const auto* list : {&plan_.canary, &plan_.fanout}) {
+      for (const auto& planned : *list) {
+        if (planned.tenant.slug == t.slug && !Handled(t.slug)) StartTenant(planned, /*adopt=*/true);
+      }
+    }
+  }
+  stage_ = Stage::kCanary;
+  Advance();
+}
+
+bool RolloutEngine::Handled(const std::string& slug) const {
+  return rows_.count(slug) > 0 || in_flight_.count(slug) > 0;
+}
+
+bool RolloutEngine::FanoutBegun() const {
+  for (const auto& planned : plan_.fanout) {
+    if (Handled(planned.tenant.slug)) return true;
+  }
+  return false;
+}
+
 // The one place that decides what happens next; called after every event.
 // Nothing it calls re-enters it, except through Post().
 void RolloutEngine::Advance() {
@@ -62,11 +120,12 @@ void RolloutEngine::Advance() {
 
 void RolloutEngine::AdvanceCanary() {
   while (stop_ == Stop::kNone && in_flight_.empty() && next_canary_ < plan_.canary.size()) {
-    StartTenant(plan_.canary[next_canary_++]);
+    const PlannedTenant& next = plan_.canary[next_canary_++];
+    if (!Handled(next.tenant.slug)) StartTenant(next);
   }
   if (stop_ != Stop::kNone || !in_flight_.empty()) return;
-  if (plan_.canary.empty()) {
-    stage_ = Stage::kFanout;  // nothing to soak
+  if (plan_.canary.empty() || FanoutBegun()) {
+    stage_ = Stage::kFanout;  // nothing to soak, or soaked before a restart
   } else {
     StartSoak();
   }
@@ -77,13 +136,17 @@ void RolloutEngine::AdvanceFanout() {
   const size_t limit = static_cast<size_t>(rollout_.policy.max_parallel);
   if (rollout_.policy.strategy == Strategy::kWindow) {
     while (stop_ == Stop::kNone && in_flight_.size() < limit && next_fanout_ < total) {
-      StartTenant(plan_.fanout[next_fanout_++]);
+      const PlannedTenant& next = plan_.fanout[next_fanout_++];
+      if (!Handled(next.tenant.slug)) StartTenant(next);
     }
   } else {
     // Batches: the next group only once the whole previous one finished.
     while (stop_ == Stop::kNone && in_flight_.empty() && next_fanout_ < total) {
       const size_t end = std::min(total, next_fanout_ + limit);
-      while (stop_ == Stop::kNone && next_fanout_ < end) StartTenant(plan_.fanout[next_fanout_++]);
+      while (stop_ == Stop::kNone && next_fanout_ < end) {
+        const PlannedTenant& next = plan_.fanout[next_fanout_++];
+        if (!Handled(next.tenant.slug)) StartTenant(next);
+      }
     }
   }
   if (stop_ == Stop::kNone && in_flight_.empty() && next_fanout_ == total) Finalize();
@@ -152,7 +215,7 @@ void RolloutEngine::OnRecheck(const std::string& slug, ProbeOutcome outcome) {
   Advance();
 }
 
-void RolloutEngine::StartTenant(const PlannedTenant& planned) {
+void RolloutEngine::StartTenant(const PlannedTenant& planned, bool adopt) {
   const std::string& slug = planned.tenant.slug;
   // Re-read the tenant: its running_seq, state and driver may have changed
   // since the rollout was planned.
@@ -185,6 +248,7 @@ void RolloutEngine::StartTenant(const PlannedTenant& planned) {
   params.deploy_timeout = SecondsToDuration(rollout_.policy.per_tenant_timeout_s);
   params.health_timeout = SecondsToDuration(rollout_.policy.health_timeout_s);
   params.health_interval = SecondsToDuration(rollout_.policy.health_interval_s);
+  params.adopt = adopt;
   auto done = [weak = weak_from_this()](TenantResult row) {
     if (auto self = weak.lock()) self->OnTenantFinished(std::move(row));
   };
@@ -313,7 +377,9 @@ void RolloutEngine::FillUnstartedRows() {
       row.slug = planned.tenant.slug;
       row.phase = planned.phase;
       row.status = cancelled ? TenantStatus::kCancelled : TenantStatus::kSkipped;
-      row.error = why;
+      row.error = interrupted_.count(row.slug) > 0
+                      ? "interrupted by a control-plane restart, not resumed: " + rollout_.error
+                      : why;
       rows_[row.slug] = row;
       env_.store.PutResult(rollout_.id, row).IgnoreError();  // best effort, as in Finalize
     }

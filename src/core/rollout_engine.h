@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,12 @@ class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
                                                OnFinished on_finished);
 
   void Start();
+  // Continues a rollout read back from the ledger after a restart: its rows
+  // are kept, `in_flight` tenants are adopted (inspected, redeployed only if
+  // not on target), and the rest proceeds as if nothing happened. With
+  // `superseded_by`, or when the ledger already shows a halt, nothing is
+  // deployed: the rollout ends at once, interrupted tenants recorded Skipped.
+  void Resume(const std::vector<InFlightTenant>& in_flight, const std::string& superseded_by = "");
   // Control. Conflict when the rollout already finished.
   Status Pause();
   Status Resume();
@@ -62,7 +69,9 @@ class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
   void StartSoak();
   void RecheckCanaries();
   void OnRecheck(const std::string& slug, ProbeOutcome outcome);
-  void StartTenant(const PlannedTenant& planned);
+  void StartTenant(const PlannedTenant& planned, bool adopt = false);
+  bool Handled(const std::string& slug) const;  // has a row or is in flight
+  bool FanoutBegun() const;
   void OnTenantFinished(TenantResult row);
   void HandleRow(TenantResult row);  // records a final row; never advances
   void AbandonRechecks();
@@ -88,6 +97,7 @@ class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
   std::vector<std::string> fanout_stragglers_;  // in the order they failed
   std::map<std::string, std::shared_ptr<TenantRun>> in_flight_;
   std::map<std::string, TenantResult> rows_;  // by slug
+  std::set<std::string> interrupted_;         // in flight at a restart, not resumed
   TimerId stage_timer_ = 0;                   // soak, or the re-probe deadline
   std::map<std::string, CancelFn> rechecks_;  // canary re-probes in flight
 };

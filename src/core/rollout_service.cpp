@@ -1,6 +1,8 @@
 #include "core/rollout_service.h"
 
+#include <algorithm>
 #include <fmt/format.h>
+#include <tuple>
 
 #include "core/fencing.h"
 #include "core/planner.h"
@@ -56,7 +58,40 @@ Result<SubmitOutcome> RolloutService::Submit(const RolloutRequest& req) {
   return SubmitOutcome{SubmitOutcome::Kind::kStarted, engines_.at(rollout.id)->rollout(), {}};
 }
 
-void RolloutService::Launch(Rollout rollout, Plan plan) {
+Result<size_t> RolloutService::ResumeAll() {
+  Result<std::vector<Tenant>> tenants = env_.store.ListTenants();
+  if (!tenants.ok()) return tenants.status();
+  Result<std::optional<Release>> desired = env_.store.DesiredRelease();
+  if (!desired.ok()) return desired.status();
+  std::vector<Rollout> unfinished;
+  for (auto state : {RolloutState::kPending, RolloutState::kRunning, RolloutState::kPaused}) {
+    Result<std::vector<Rollout>> some = env_.store.ListRollouts(state);
+    if (!some.ok()) return some.status();
+    for (auto& r : *some) unfinished.push_back(std::move(r));
+  }
+  std::sort(unfinished.begin(), unfinished.end(), [](const Rollout& a, const Rollout& b) {
+    return std::tie(a.created_at_ms, a.id) < std::tie(b.created_at_ms, b.id);
+  });
+  // Decide who is live before anything runs: a rollout that lost the fence
+  // must not touch a tenant, not even one it had in flight.
+  std::string live_id;
+  for (const auto& stored : unfinished) {
+    if (*desired && stored.release.SameAs(**desired) && !stored.policy.dry_run) live_id = stored.id;
+  }
+  size_t resumed = 0;
+  for (auto& stored : unfinished) {
+    Result<std::vector<InFlightTenant>> in_flight = env_.store.InFlight(stored.id);
+    if (!in_flight.ok()) return in_flight.status();
+    const bool lost_fence = stored.release.seq && !stored.policy.dry_run && stored.id != live_id;
+    Plan plan = PlanFromEnumerated(*tenants, stored.policy, stored.enumerated);
+    auto engine = Adopt(std::move(stored), std::move(plan));
+    engine->Resume(*in_flight, lost_fence ? (live_id.empty() ? "a newer release" : live_id) : "");
+    ++resumed;
+  }
+  return resumed;
+}
+
+std::shared_ptr<RolloutEngine> RolloutService::Adopt(Rollout rollout, Plan plan) {
   const std::string id = rollout.id;
   auto on_finished = [this, id](const Rollout& finished) {
     // Posted: the engine is still on the stack when it reports.
@@ -65,8 +100,10 @@ void RolloutService::Launch(Rollout rollout, Plan plan) {
   };
   auto engine = RolloutEngine::Create(env_, std::move(rollout), std::move(plan), on_finished);
   engines_[id] = engine;
-  engine->Start();
+  return engine;
 }
+
+void RolloutService::Launch(Rollout rollout, Plan plan) { Adopt(std::move(rollout), std::move(plan))->Start(); }
 
 Result<std::shared_ptr<RolloutEngine>> RolloutService::Find(const std::string& id) {
   auto it = engines_.find(id);

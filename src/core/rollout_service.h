@@ -45,6 +45,11 @@ class RolloutService {
   // tag. A dry run is planned but never fenced: it has no side effect.
   Result<SubmitOutcome> Submit(const RolloutRequest& req);
 
+  // After a restart: resumes every unfinished rollout in the ledger, in
+  // creation order; any whose fenced release is no longer the desired one
+  // is superseded by the one that is. Returns how many were resumed.
+  Result<size_t> ResumeAll();
+
   // NotFound for an unknown id; Conflict when it already finished.
   Status Pause(const std::string& id);
   Status Resume(const std::string& id);
@@ -60,6 +65,7 @@ class RolloutService {
  private:
   Result<std::shared_ptr<RolloutEngine>> Find(const std::string& id);
   void Launch(Rollout rollout, Plan plan);
+  std::shared_ptr<RolloutEngine> Adopt(Rollout rollout, Plan plan);
 
   EngineEnv& env_;
   IdSource& ids_;

@@ -132,3 +132,94 @@ TEST_F(RolloutServiceTest, ControlOfAnUnknownRolloutIsNotFound) {
 
 }  // namespace
 }  // namespace rollcall
+
+namespace rollcall {
+namespace {
+
+// A second control plane over the same ledger, as after kill -9 and restart:
+// the first one's clock is simply never run again.
+struct Restarted {
+  explicit Restarted(Store& store) : env{clock, driver, prober, store, sink, EngineHarness::kRepo} {}
+  FakeClock clock;
+  FakeFleet fleet{clock};
+  FakeDriver driver{fleet};
+  FakeProber prober{fleet};
+  RecordingSink sink;
+  SequentialIds ids;
+  EngineEnv env;
+  RolloutService service{env, ids};
+};
+
+TEST(RolloutResumeTest, ResumesFromTheLedgerWithoutDeployingAnyoneTwice) {
+  EngineHarness h;
+  h.AddTenants(10);
+  Policy policy = EngineHarness::TestPolicy();
+  policy.max_parallel = 2;
+  policy.canary = {"t0000"};
+  Result<SubmitOutcome> out = h.Submit(policy);
+  const std::string id = out->rollout.id;
+  // Canary [0,1], then pairs [1,2], [2,3], [3,4]: at 3.5 s t0005 and t0006
+  // are in flight.
+  h.clock.RunUntil(h.At(3.5));
+  ASSERT_EQ(h.store.InFlight(id)->size(), 2u);
+
+  Restarted b(h.store);
+  b.driver.SetRunning("t0005", h.Target());  // its deploy finished while we were down
+  Result<size_t> resumed = b.service.ResumeAll();
+  ASSERT_TRUE(resumed.ok()) << resumed.status().message();
+  EXPECT_EQ(*resumed, 1u);
+  b.clock.RunUntilIdle();
+
+  Rollout r = *h.store.GetRollout(id);
+  EXPECT_EQ(r.state, RolloutState::kSucceeded) << r.error;
+  EXPECT_EQ(r.results.size(), 10u);  // exact coverage
+  EXPECT_TRUE(r.stragglers.empty());
+  std::vector<std::string> second;
+  for (const auto& call : b.fleet.deploys) second.push_back(call.slug);
+  // t0005 was adopted (already on target), t0006 redeployed, the rest new.
+  EXPECT_THAT(second, ElementsAre("t0006", "t0007", "t0008", "t0009"));
+  EXPECT_EQ(h.Row(r, "t0005")->status, TenantStatus::kSuccess);
+  EXPECT_TRUE(h.Row(r, "t0005")->verified_on_target);
+  EXPECT_TRUE(h.store.InFlight(id)->empty());
+}
+
+TEST(RolloutResumeTest, AStragglerRecordedBeforeTheCrashStillCounts) {
+  EngineHarness h;
+  h.AddTenants(6);
+  h.fleet.Set("t0000", FakeTenant::Stuck());
+  Policy policy = EngineHarness::TestPolicy();
+  policy.max_parallel = 1;
+  policy.max_stragglers = {0, false};
+  Result<SubmitOutcome> out = h.Submit(policy);
+  h.clock.RunUntil(h.At(0.5));  // t0000 in flight
+  // Let t0000 finish (OffTarget) but crash before anything else happens.
+  h.clock.RunUntil(h.At(1.0));
+  Restarted b(h.store);
+  ASSERT_TRUE(b.service.ResumeAll().ok());
+  b.clock.RunUntilIdle();
+  Rollout r = *h.store.GetRollout(out->rollout.id);
+  EXPECT_EQ(r.state, RolloutState::kFailed);
+  EXPECT_THAT(r.stragglers, ::testing::Contains("t0000"));
+}
+
+TEST(RolloutResumeTest, AnOlderUnfinishedRolloutIsSupersededOnResume) {
+  EngineHarness h;
+  h.AddTenants(4);
+  Policy policy = EngineHarness::TestPolicy();
+  policy.max_parallel = 1;
+  Result<SubmitOutcome> r1 = h.Submit(policy, EngineHarness::TestRelease(1));
+  h.clock.RunUntil(h.At(0.5));
+  Result<SubmitOutcome> r2 = h.Submit(policy, EngineHarness::TestRelease(2));
+  // Crash now: R1 is told to stop but still has t0000 in flight.
+  Restarted b(h.store);
+  ASSERT_TRUE(b.service.ResumeAll().ok());
+  b.clock.RunUntilIdle();
+  EXPECT_EQ(h.store.GetRollout(r1->rollout.id)->state, RolloutState::kSuperseded);
+  EXPECT_EQ(h.store.GetRollout(r2->rollout.id)->state, RolloutState::kSucceeded);
+  for (const auto& call : b.fleet.deploys) EXPECT_THAT(call.image, ::testing::EndsWith(":v2"));
+  EXPECT_THAT(h.Row(*h.store.GetRollout(r1->rollout.id), "t0000")->error,
+              ::testing::HasSubstr("interrupted by a control-plane restart"));
+}
+
+}  // namespace
+}  // namespace rollcall

@@ -42,24 +42,43 @@ void TenantRun::Begin() {
   row_.phase = params_.phase;
   row_.started_at_ms = env_.clock.WallMillis();
   started_ = env_.clock.Now();
+  // One deadline covers inspect and deploy: an adopted tenant gets no more
+  // time than a fresh one.
+  deadline_timer_ = env_.clock.CallAt(started_ + params_.deploy_timeout, [weak = weak_from_this()] {
+    if (auto run = weak.lock()) run->OnDeployTimeout();
+  });
+  if (!params_.adopt) return StartDeploy();
+  stage_ = Stage::kInspecting;
+  cancel_work_ = env_.driver.Inspect(
+      tenant_, OnLoop<TenantRun, InspectOutcome>(env_.clock, shared_from_this(), &TenantRun::OnInspected));
+}
 
+void TenantRun::OnInspected(InspectOutcome outcome) {
+  if (stage_ != Stage::kInspecting) return;
+  cancel_work_ = nullptr;
+  if (outcome.error.empty() && outcome.running_image == target_image_) {
+    env_.clock.Cancel(deadline_timer_);
+    row_.running_image = outcome.running_image;
+    return StartSettling();  // deployed before the restart: prove it, do not redeploy
+  }
+  StartDeploy();
+}
+
+void TenantRun::StartDeploy() {
+  stage_ = Stage::kDeploying;
   DeployRequest req;
   req.rollout_id = params_.rollout_id;
   req.tenant = tenant_;
   req.release = params_.release;
   req.image = target_image_;
   req.rollback = params_.rollback;
-  req.timeout = params_.deploy_timeout;
-  auto self = shared_from_this();
-  deadline_timer_ = env_.clock.CallAt(started_ + params_.deploy_timeout, [weak = weak_from_this()] {
-    if (auto run = weak.lock()) run->OnDeployTimeout();
-  });
+  req.timeout = std::max<Duration>(started_ + params_.deploy_timeout - env_.clock.Now(), Duration(1000));
   cancel_work_ = env_.driver.Deploy(
-      req, OnLoop<TenantRun, DeployOutcome>(env_.clock, self, &TenantRun::OnDeployed));
+      req, OnLoop<TenantRun, DeployOutcome>(env_.clock, shared_from_this(), &TenantRun::OnDeployed));
 }
 
 void TenantRun::OnDeployTimeout() {
-  if (stage_ != Stage::kDeploying) return;
+  if (stage_ != Stage::kDeploying && stage_ != Stage::kInspecting) return;
   Finish(TenantStatus::kTimedOut,
          fmt::format("deploy did not finish within per_tenant_timeout_s ({})",
                      FormatSeconds(DurationToSeconds(params_.deploy_timeout))));
@@ -81,6 +100,10 @@ void TenantRun::OnDeployed(DeployOutcome outcome) {
                   fmt::format("deploy exited with code {}{}{}", *outcome.exit_code,
                               detail.empty() ? "" : ": ", detail));
   }
+  StartSettling();
+}
+
+void TenantRun::StartSettling() {
   stage_ = Stage::kSettling;
   settle_deadline_ = env_.clock.Now() + params_.health_timeout;
   deadline_timer_ = env_.clock.CallAt(settle_deadline_, [weak = weak_from_this()] {

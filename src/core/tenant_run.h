@@ -28,6 +28,10 @@ struct TenantRunParams {
   Duration deploy_timeout{0};
   Duration health_timeout{0};
   Duration health_interval{0};
+  // The tenant was in flight when the control plane stopped: inspect it
+  // first, and when it already runs the target, settle and prove it without
+  // deploying again; otherwise deploy.
+  bool adopt = false;
 };
 
 class TenantRun : public std::enable_shared_from_this<TenantRun> {
@@ -46,9 +50,12 @@ class TenantRun : public std::enable_shared_from_this<TenantRun> {
   TenantRun(EngineEnv& env, TenantRunParams params, Tenant tenant, Done done);  // use Start
 
  private:
-  enum class Stage { kDeploying, kSettling, kDone };
+  enum class Stage { kInspecting, kDeploying, kSettling, kDone };
 
   void Begin();
+  void OnInspected(InspectOutcome outcome);
+  void StartDeploy();
+  void StartSettling();
   void OnDeployed(DeployOutcome outcome);
   void OnDeployTimeout();
   void Probe();
@@ -71,7 +78,7 @@ class TenantRun : public std::enable_shared_from_this<TenantRun> {
   TimePoint probe_started_;
   uint64_t probe_id_ = 0;  // ignores answers to abandoned probes
   std::string last_probe_error_;
-  CancelFn cancel_work_;  // the deploy or probe in flight
+  CancelFn cancel_work_;  // the inspect, deploy or probe in flight
   TimerId deadline_timer_ = 0;
   TimerId next_probe_timer_ = 0;
 };

@@ -64,6 +64,8 @@ class FakeDriver : public Driver {
   explicit FakeDriver(FakeFleet& fleet) : fleet_(fleet) {}
   CancelFn Deploy(const DeployRequest& req, std::function<void(DeployOutcome)> done) override;
   CancelFn Inspect(const Tenant& tenant, std::function<void(InspectOutcome)> done) override;
+  // What a tenant runs before this driver deployed it (e.g. after a restart).
+  void SetRunning(const std::string& slug, const std::string& image) { running_[slug] = image; }
 
  private:
   FakeFleet& fleet_;
