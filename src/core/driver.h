@@ -37,6 +37,13 @@ struct DeployOutcome {
   std::string running_image;
   std::string output;  // bounded tail of the deploy's output, for operators
   std::string error;   // why the deploy did not complete; empty otherwise
+  // The tenant refused because it is busy with another deploy (an agent's
+  // 409). After a control-plane restart the engine then waits for that
+  // deploy to end instead of failing the tenant.
+  bool busy = false;
+  // The driver's own deadline (req.timeout) expired: the engine reports
+  // TimedOut whichever timer fired first.
+  bool timed_out = false;
 };
 
 struct InspectOutcome {

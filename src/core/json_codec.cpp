@@ -209,6 +209,7 @@ Json ToJson(const Rollout& r, RowShape shape) {
           {"rollback", r.rollback},
           {"reason", OptionalString(r.reason)},
           {"state", ToString(r.state)},
+          {"enumerated", r.enumerated},
           {"results", std::move(results)},
           {"stragglers", r.stragglers},
           {"error", OptionalString(r.error)},

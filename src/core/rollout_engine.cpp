@@ -361,7 +361,8 @@ void RolloutEngine::Finalize() {
   rollout_.finished_at_ms = env_.clock.WallMillis();
   env_.store.PutRollout(rollout_).IgnoreError();  // best effort: no side effect follows
   Emit(kEventRolloutState,
-       {{"state", ToString(rollout_.state)}, {"error", rollout_.error},
+       {{"state", ToString(rollout_.state)},
+        {"error", rollout_.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(rollout_.error)},
         {"stragglers", rollout_.stragglers}},
        /*final=*/true);
   if (on_finished_) on_finished_(rollout_);

@@ -183,6 +183,30 @@ TEST(RolloutResumeTest, ResumesFromTheLedgerWithoutDeployingAnyoneTwice) {
   EXPECT_TRUE(h.store.InFlight(id)->empty());
 }
 
+TEST(RolloutResumeTest, AnInFlightDeployStillRunningIsWaitedForNotRepeated) {
+  EngineHarness h;
+  h.AddTenants(3);
+  Policy policy = EngineHarness::TestPolicy();
+  policy.max_parallel = 3;
+  Result<SubmitOutcome> out = h.Submit(policy);
+  h.clock.RunUntil(h.At(0.5));  // all three in flight
+  Restarted b(h.store);
+  // t0001's agent is still deploying for 7 more seconds, then runs the target.
+  FakeTenant busy;
+  busy.busy_until = b.clock.Now() + std::chrono::seconds(7);
+  busy.image_after_busy = h.Target();
+  b.fleet.Set("t0001", busy);
+  ASSERT_TRUE(b.service.ResumeAll().ok());
+  b.clock.RunUntilIdle();
+  Rollout r = *h.store.GetRollout(out->rollout.id);
+  EXPECT_EQ(r.state, RolloutState::kSucceeded) << r.error;
+  EXPECT_EQ(h.Row(r, "t0001")->status, TenantStatus::kSuccess);
+  // It was asked once, refused as busy, then adopted: no second deploy ran.
+  int asked = 0;
+  for (const auto& call : b.fleet.deploys) asked += call.slug == "t0001";
+  EXPECT_LE(asked, 1);
+}
+
 TEST(RolloutResumeTest, AStragglerRecordedBeforeTheCrashStillCounts) {
   EngineHarness h;
   h.AddTenants(6);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "core/fencing.h"
+
 namespace rollcall {
 namespace {
 
@@ -48,6 +50,11 @@ void TenantRun::Begin() {
     if (auto run = weak.lock()) run->OnDeployTimeout();
   });
   if (!params_.adopt) return StartDeploy();
+  Inspect();
+}
+
+void TenantRun::Inspect() {
+  next_probe_timer_ = 0;
   stage_ = Stage::kInspecting;
   cancel_work_ = env_.driver.Inspect(
       tenant_, OnLoop<TenantRun, InspectOutcome>(env_.clock, shared_from_this(), &TenantRun::OnInspected));
@@ -61,6 +68,8 @@ void TenantRun::OnInspected(InspectOutcome outcome) {
     row_.running_image = outcome.running_image;
     return StartSettling();  // deployed before the restart: prove it, do not redeploy
   }
+  std::string refusal = TenantFenceRefusal(outcome.release_seq, params_.release, params_.rollback);
+  if (!refusal.empty()) return Finish(TenantStatus::kSkipped, refusal);
   StartDeploy();
 }
 
@@ -79,6 +88,10 @@ void TenantRun::StartDeploy() {
 
 void TenantRun::OnDeployTimeout() {
   if (stage_ != Stage::kDeploying && stage_ != Stage::kInspecting) return;
+  ReportTimeout();
+}
+
+void TenantRun::ReportTimeout() {
   Finish(TenantStatus::kTimedOut,
          fmt::format("deploy did not finish within per_tenant_timeout_s ({})",
                      FormatSeconds(DurationToSeconds(params_.deploy_timeout))));
@@ -86,8 +99,20 @@ void TenantRun::OnDeployTimeout() {
 
 void TenantRun::OnDeployed(DeployOutcome outcome) {
   if (stage_ != Stage::kDeploying) return;  // after a timeout or cancel
-  env_.clock.Cancel(deadline_timer_);
   cancel_work_ = nullptr;
+  if (outcome.busy && params_.adopt) {
+    // The deploy started before the restart is still running: never run a
+    // second one beside it. Look again shortly, within the same deadline.
+    Duration pause = std::clamp<Duration>(params_.health_interval, std::chrono::milliseconds(100),
+                                          std::chrono::seconds(2));
+    stage_ = Stage::kInspecting;
+    next_probe_timer_ = env_.clock.CallAfter(pause, [weak = weak_from_this()] {
+      if (auto run = weak.lock()) run->Inspect();
+    });
+    return;  // the deadline timer still runs
+  }
+  if (outcome.timed_out) return ReportTimeout();  // the driver's timer fired first
+  env_.clock.Cancel(deadline_timer_);
   row_.exit_code = outcome.exit_code;
   row_.running_image = outcome.running_image;
   if (!outcome.exit_code) {

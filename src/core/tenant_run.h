@@ -54,10 +54,12 @@ class TenantRun : public std::enable_shared_from_this<TenantRun> {
 
   void Begin();
   void OnInspected(InspectOutcome outcome);
+  void Inspect();
   void StartDeploy();
   void StartSettling();
   void OnDeployed(DeployOutcome outcome);
   void OnDeployTimeout();
+  void ReportTimeout();
   void Probe();
   void OnProbe(uint64_t probe_id, ProbeOutcome outcome);
   void OnSettleTimeout();

@@ -75,6 +75,17 @@ TEST_F(TenantRunTest, CancelWhileDeployingReportsCancelledOnce) {
   EXPECT_EQ(rows[0].duration_ms, 10'000);
 }
 
+TEST_F(TenantRunTest, ADriverSideTimeoutIsTimedOutNotFailed) {
+  auto run = Start(h.prober);
+  DeployOutcome expired;
+  expired.error = "agent: Operation timed out after 300000 milliseconds";
+  expired.timed_out = true;
+  driver.pending(expired);
+  h.clock.RunUntilIdle();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].status, TenantStatus::kTimedOut);
+}
+
 TEST_F(TenantRunTest, TransportErrorIsFailedWithItsReason) {
   auto run = Start(h.prober);
   driver.pending(DeployOutcome{std::nullopt, "", "", "agent: connection refused"});

@@ -15,6 +15,13 @@ FakeTenant FakeTenant::HealthyFromProbe(int n) {
 CancelFn FakeDriver::Deploy(const DeployRequest& req, std::function<void(DeployOutcome)> done) {
   const FakeTenant& script = fleet_.Script(req.tenant.slug);
   Clock& clock = fleet_.clock();
+  if (script.busy_until && clock.Now() < *script.busy_until) {
+    DeployOutcome busy;
+    busy.busy = true;
+    busy.error = "agent answered HTTP 409: a deploy is already running";
+    clock.Post([busy, done] { done(busy); });
+    return nullptr;
+  }
   const size_t call = fleet_.deploys.size();
   fleet_.deploys.push_back({req.tenant.slug, req.image, clock.Now()});
   fleet_.max_in_flight = std::max(fleet_.max_in_flight, ++fleet_.in_flight);
@@ -47,8 +54,12 @@ CancelFn FakeDriver::Deploy(const DeployRequest& req, std::function<void(DeployO
 
 CancelFn FakeDriver::Inspect(const Tenant& tenant, std::function<void(InspectOutcome)> done) {
   InspectOutcome outcome;
+  const FakeTenant& script = fleet_.Script(tenant.slug);
   auto it = running_.find(tenant.slug);
-  outcome.running_image = it == running_.end() ? fleet_.Script(tenant.slug).old_image : it->second;
+  outcome.running_image = it == running_.end() ? script.old_image : it->second;
+  if (script.busy_until && fleet_.clock().Now() >= *script.busy_until && !script.image_after_busy.empty()) {
+    outcome.running_image = script.image_after_busy;
+  }
   fleet_.clock().Post([outcome, done] { done(outcome); });
   return nullptr;
 }

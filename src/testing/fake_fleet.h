@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ struct FakeTenant {
   int exit_code = 0;
   Reports reports = Reports::kTarget;
   std::string old_image = "registry.test/app:old";
+  // Until this virtual time the tenant answers deploys with busy (an
+  // earlier deploy is still running); inspect keeps showing old_image.
+  std::optional<TimePoint> busy_until{};
+  std::string image_after_busy{};  // what it runs once that deploy ends
   // Whether /healthz is 2xx on the n-th probe (0-based) at virtual time t.
   std::function<bool(int n, TimePoint t)> healthy = [](int, TimePoint) { return true; };
 

@@ -1,0 +1,257 @@
+#include "store/sqlite_rows.h"
+
+#include <fmt/format.h>
+
+#include <array>
+
+#include "core/json_codec.h"
+
+namespace rollcall::sqlite {
+namespace {
+
+// Schema steps, applied in order by sqlite::Migrate; `PRAGMA user_version`
+// records how many ran. Never edit a released step: append a new one.
+// Enums are stored as their JSON names, lists and maps as JSON text,
+// timestamps as Unix milliseconds (0 = never).
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE IF NOT EXISTS tenants (
+  slug TEXT PRIMARY KEY,
+  base_url TEXT NOT NULL,
+  driver TEXT NOT NULL,
+  agent_url TEXT NOT NULL,
+  exec_json TEXT NOT NULL,
+  labels_json TEXT NOT NULL,
+  vars_json TEXT NOT NULL,
+  image_repo TEXT,
+  state TEXT NOT NULL,
+  running_image TEXT NOT NULL,
+  running_seq INTEGER,
+  quarantined INTEGER NOT NULL,
+  quarantine_reason TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rollouts (
+  id TEXT PRIMARY KEY,
+  release_json TEXT NOT NULL,
+  policy_json TEXT NOT NULL,
+  rollback INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  state TEXT NOT NULL,
+  enumerated_json TEXT NOT NULL,
+  stragglers_json TEXT NOT NULL,
+  error TEXT NOT NULL,
+  warnings_json TEXT NOT NULL,
+  superseded_by TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  started_at_ms INTEGER NOT NULL,
+  finished_at_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rollouts_by_created ON rollouts (created_at_ms, id);
+CREATE INDEX IF NOT EXISTS rollouts_by_state ON rollouts (state, created_at_ms, id);
+CREATE TABLE IF NOT EXISTS results (
+  rollout_id TEXT NOT NULL REFERENCES rollouts (id) ON DELETE CASCADE,
+  slug TEXT NOT NULL,
+  phase TEXT NOT NULL,
+  status TEXT NOT NULL,
+  exit_code INTEGER,
+  healthz_ok INTEGER NOT NULL,
+  verified_on_target INTEGER NOT NULL,
+  running_image TEXT NOT NULL,
+  error TEXT NOT NULL,
+  started_at_ms INTEGER NOT NULL,
+  finished_at_ms INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  PRIMARY KEY (rollout_id, slug)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS in_flight (
+  rollout_id TEXT NOT NULL REFERENCES rollouts (id) ON DELETE CASCADE,
+  slug TEXT NOT NULL,
+  phase TEXT NOT NULL,
+  started_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (rollout_id, slug)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  rollout_id TEXT NOT NULL REFERENCES rollouts (id) ON DELETE CASCADE,
+  type TEXT NOT NULL,
+  data_json TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  final INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_rollout ON events (rollout_id, id);
+CREATE TABLE IF NOT EXISTS kv (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+)sql";
+
+constexpr std::array<const char*, 1> kSchemaSteps = {kSchemaV1};
+
+Status Corrupt(std::string_view what, std::string_view why) {
+  return Status::Internal(fmt::format("sqlite: {}: stored value does not decode: {}", what, why));
+}
+
+// Decodes a JSON list or map column through FieldReader's type checks.
+template <typename T>
+Status DecodeInto(const std::string& text, std::string_view what, T& out) {
+  Result<Json> j = ParseStored(text, what);
+  if (!j.ok()) return j.status();
+  Json wrapper = Json::object();
+  wrapper["value"] = std::move(j).value();
+  FieldReader r(wrapper, "");
+  r.Read("value", out);
+  Status s = r.Finish();
+  return s.ok() ? s : Corrupt(what, s.message());
+}
+
+Result<Policy> DecodePolicy(const std::string& text, std::string_view what) {
+  Result<Json> j = ParseStored(text, what);
+  if (!j.ok()) return j.status();
+  Result<Policy> p = ParsePolicy(*j, Policy{}, "policy.");
+  if (!p.ok()) return Corrupt(what, p.status().message());
+  return p;
+}
+
+Status DecodeExec(const std::string& text, std::string_view what, ExecCommands& out) {
+  Result<Json> j = ParseStored(text, what);
+  if (!j.ok()) return j.status();
+  if (!j->is_object()) return Corrupt(what, "exec: not an object");
+  FieldReader r(*j, "exec.");
+  r.Read("deploy", out.deploy);
+  r.Read("inspect", out.inspect);
+  Status s = r.Finish();
+  return s.ok() ? s : Corrupt(what, s.message());
+}
+
+// Parses an enum column through its Parse* function.
+template <typename E>
+Status DecodeEnum(const std::string& text, std::string_view what, E& out,
+                  Result<E> (*parse)(std::string_view)) {
+  Result<E> value = parse(text);
+  if (!value.ok()) return Corrupt(what, value.status().message());
+  out = *value;
+  return Status::Ok();
+}
+
+// The first failure among column decodes, or OK.
+Status FirstError(std::initializer_list<Status> statuses) {
+  for (const Status& s : statuses) {
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::span<const char* const> SchemaSteps() { return kSchemaSteps; }
+
+std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+Result<Json> ParseStored(const std::string& text, std::string_view what) {
+  Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Corrupt(what, "not JSON");
+  return j;
+}
+
+Result<Release> DecodeRelease(const std::string& text, std::string_view what) {
+  Result<Json> j = ParseStored(text, what);
+  if (!j.ok()) return j.status();
+  if (!j->is_object()) return Corrupt(what, "release: not an object");
+  Release rel;
+  FieldReader r(*j, "release.");
+  r.Read("tag", rel.tag);
+  r.Read("git_sha", rel.git_sha);
+  r.Read("seq", rel.seq);
+  if (Status s = r.Finish(); !s.ok()) return Corrupt(what, s.message());
+  return rel;
+}
+
+void BindTenant(Query& q, const Tenant& t) {
+  const Json exec = {{"deploy", t.exec.deploy}, {"inspect", t.exec.inspect}};
+  q.BindText(1, t.slug).BindText(2, t.base_url).BindText(3, ToString(t.driver));
+  q.BindText(4, t.agent_url).BindText(5, Dump(exec));
+  q.BindText(6, Dump(Json(t.labels))).BindText(7, Dump(Json(t.vars)));
+  q.BindOptText(8, t.image_repo).BindText(9, ToString(t.state));
+  q.BindText(10, t.running_image).BindOptInt(11, t.running_seq);
+  q.BindBool(12, t.quarantined).BindText(13, t.quarantine_reason);
+}
+
+Result<Tenant> ReadTenant(const Query& q) {
+  Tenant t;
+  t.slug = q.Text(0);
+  const std::string what = "tenant " + t.slug;
+  t.base_url = q.Text(1);
+  t.agent_url = q.Text(3);
+  t.image_repo = q.OptText(7);
+  t.running_image = q.Text(9);
+  t.running_seq = q.OptInt(10);
+  t.quarantined = q.Bool(11);
+  t.quarantine_reason = q.Text(12);
+  Status s = FirstError({DecodeEnum(q.Text(2), what, t.driver, &ParseDriverKind),
+                         DecodeExec(q.Text(4), what, t.exec),
+                         DecodeInto(q.Text(5), what + " labels", t.labels),
+                         DecodeInto(q.Text(6), what + " vars", t.vars),
+                         DecodeEnum(q.Text(8), what, t.state, &ParseTenantState)});
+  if (!s.ok()) return s;
+  return t;
+}
+
+void BindHeader(Query& q, const Rollout& r) {
+  q.BindText(1, r.id).BindText(2, Dump(ToJson(r.release))).BindText(3, Dump(ToJson(r.policy)));
+  q.BindBool(4, r.rollback).BindText(5, r.reason).BindText(6, ToString(r.state));
+  q.BindText(7, Dump(Json(r.enumerated))).BindText(8, Dump(Json(r.stragglers)));
+  q.BindText(9, r.error).BindText(10, Dump(Json(r.warnings))).BindText(11, r.superseded_by);
+  q.BindInt(12, r.created_at_ms).BindInt(13, r.started_at_ms).BindInt(14, r.finished_at_ms);
+}
+
+Result<Rollout> ReadHeader(const Query& q) {
+  Rollout r;
+  r.id = q.Text(0);
+  const std::string what = "rollout " + r.id;
+  Result<Release> release = DecodeRelease(q.Text(1), what);
+  if (!release.ok()) return release.status();
+  r.release = std::move(release).value();
+  Result<Policy> policy = DecodePolicy(q.Text(2), what);
+  if (!policy.ok()) return policy.status();
+  r.policy = std::move(policy).value();
+  r.rollback = q.Bool(3);
+  r.reason = q.Text(4);
+  r.error = q.Text(8);
+  r.superseded_by = q.Text(10);
+  r.created_at_ms = q.Int(11);
+  r.started_at_ms = q.Int(12);
+  r.finished_at_ms = q.Int(13);
+  Status s = FirstError({DecodeEnum(q.Text(5), what, r.state, &ParseRolloutState),
+                         DecodeInto(q.Text(6), what + " enumerated", r.enumerated),
+                         DecodeInto(q.Text(7), what + " stragglers", r.stragglers),
+                         DecodeInto(q.Text(9), what + " warnings", r.warnings)});
+  if (!s.ok()) return s;
+  return r;
+}
+
+void BindResult(Query& q, const std::string& rollout_id, const TenantResult& row) {
+  q.BindText(1, rollout_id).BindText(2, row.slug).BindText(3, row.phase);
+  q.BindText(4, ToString(row.status)).BindOptInt(5, row.exit_code);
+  q.BindBool(6, row.healthz_ok).BindBool(7, row.verified_on_target);
+  q.BindText(8, row.running_image).BindText(9, row.error);
+  q.BindInt(10, row.started_at_ms).BindInt(11, row.finished_at_ms).BindInt(12, row.duration_ms);
+}
+
+Result<TenantResult> ReadResult(const Query& q) {
+  TenantResult row;
+  const std::string rollout_id = q.Text(0);
+  row.slug = q.Text(1);
+  row.phase = q.Text(2);
+  const std::string what = fmt::format("rollout {} result {}", rollout_id, row.slug);
+  if (Status s = DecodeEnum(q.Text(3), what, row.status, &ParseTenantStatus); !s.ok()) return s;
+  if (std::optional<int64_t> code = q.OptInt(4)) row.exit_code = static_cast<int>(*code);
+  row.healthz_ok = q.Bool(5);
+  row.verified_on_target = q.Bool(6);
+  row.running_image = q.Text(7);
+  row.error = q.Text(8);
+  row.started_at_ms = q.Int(9);
+  row.finished_at_ms = q.Int(10);
+  row.duration_ms = q.Int(11);
+  return row;
+}
+
+}  // namespace rollcall::sqlite

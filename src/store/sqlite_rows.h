@@ -1,0 +1,50 @@
+// SqliteStore's schema and the mapping between domain types and table rows.
+//
+// Enums are stored as their JSON names, lists and maps as JSON text, release
+// and policy as their API JSON (json_codec), timestamps as Unix milliseconds
+// (0 = never). Each k*Columns list fixes the column order that the matching
+// Bind*/Read* functions use; statements select or insert exactly that list.
+// A stored value that no longer decodes is Internal("sqlite: <what>: stored
+// value does not decode: <why>"), never an exception.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/json_reader.h"
+#include "core/types.h"
+#include "store/sqlite_db.h"
+
+namespace rollcall::sqlite {
+
+// The migration steps, oldest first (see Migrate).
+std::span<const char* const> SchemaSteps();
+
+// JSON text of `j`; never throws (invalid UTF-8 becomes U+FFFD).
+std::string Dump(const Json& j);
+// Parses a stored JSON column; `what` names the row in the error.
+Result<Json> ParseStored(const std::string& text, std::string_view what);
+// Unlike ParseRelease, does not validate: the store returns what it was given.
+Result<Release> DecodeRelease(const std::string& text, std::string_view what);
+
+inline constexpr const char* kTenantColumns =
+    "slug, base_url, driver, agent_url, exec_json, labels_json, vars_json, image_repo, state, "
+    "running_image, running_seq, quarantined, quarantine_reason";
+void BindTenant(Query& q, const Tenant& t);  // parameters ?1-?13
+Result<Tenant> ReadTenant(const Query& q);
+
+// The rollout header: everything but the results.
+inline constexpr const char* kRolloutColumns =
+    "id, release_json, policy_json, rollback, reason, state, enumerated_json, stragglers_json, "
+    "error, warnings_json, superseded_by, created_at_ms, started_at_ms, finished_at_ms";
+void BindHeader(Query& q, const Rollout& r);  // parameters ?1-?14
+Result<Rollout> ReadHeader(const Query& q);
+
+inline constexpr const char* kResultColumns =
+    "rollout_id, slug, phase, status, exit_code, healthz_ok, verified_on_target, running_image, "
+    "error, started_at_ms, finished_at_ms, duration_ms";
+void BindResult(Query& q, const std::string& rollout_id, const TenantResult& row);  // ?1-?12
+Result<TenantResult> ReadResult(const Query& q);
+
+}  // namespace rollcall::sqlite

@@ -1,0 +1,345 @@
+#include "store/sqlite_store.h"
+
+#include <fmt/format.h>
+
+#include <unordered_map>
+
+#include "core/json_codec.h"
+#include "store/sqlite_db.h"
+#include "store/sqlite_rows.h"
+
+namespace rollcall {
+namespace {
+
+using sqlite::Db;
+using sqlite::Query;
+using sqlite::Transaction;
+
+constexpr const char* kDesiredReleaseKey = "desired_release";
+
+Status NotFound(std::string_view kind, const std::string& key) {
+  return Status::NotFound(fmt::format("{} {} not found", kind, key));
+}
+
+// Reads every row of `q` through `read` (ReadTenant, ReadHeader, ...).
+template <typename T>
+Result<std::vector<T>> ReadAll(Query& q, Result<T> (*read)(const Query&)) {
+  std::vector<T> out;
+  for (;;) {
+    Result<bool> row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    Result<T> value = read(q);
+    if (!value.ok()) return value.status();
+    out.push_back(std::move(value).value());
+  }
+}
+
+// journal_mode answers with the mode in force: an in-memory database stays
+// "memory"; a file that cannot use WAL is refused rather than silently run
+// with a rollback journal.
+Status UseWal(Db& db) {
+  Result<Query> q = db.Prepare("set journal_mode", "PRAGMA journal_mode=WAL");
+  if (!q.ok()) return q.status();
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  const std::string got = *row ? q->Text(0) : "";
+  if (got == "wal" || got == "memory") return Status::Ok();
+  return Status::Internal(fmt::format("sqlite: set journal_mode: got \"{}\", want wal", got));
+}
+
+Status Configure(Db& db, const SqliteStore::Options& options) {
+  sqlite3_busy_timeout(db.handle(), options.busy_timeout_ms);
+  if (Status s = UseWal(db); !s.ok()) return s;
+  // Outside any transaction: PRAGMA foreign_keys is a no-op inside one.
+  return db.Exec("set pragmas", options.full_sync
+                                    ? "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                                    : "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  return Open(path, Options{});
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
+                                                       const Options& options) {
+  Result<std::unique_ptr<Db>> db = Db::Open(path);
+  if (!db.ok()) return db.status();
+  if (Status s = Configure(**db, options); !s.ok()) return s;
+  if (Status s = sqlite::Migrate(**db, sqlite::SchemaSteps()); !s.ok()) return s;
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db).value()));
+}
+
+SqliteStore::SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+SqliteStore::~SqliteStore() = default;
+
+// ---- tenants ----
+
+Result<std::vector<Tenant>> SqliteStore::ListTenants() {
+  std::lock_guard lock(mu_);
+  static const std::string sql =
+      fmt::format("SELECT {} FROM tenants ORDER BY slug", sqlite::kTenantColumns);
+  Result<Query> q = db_->Prepare("list tenants", sql.c_str());
+  if (!q.ok()) return q.status();
+  return ReadAll(*q, &sqlite::ReadTenant);
+}
+
+Result<Tenant> SqliteStore::GetTenant(const std::string& slug) {
+  std::lock_guard lock(mu_);
+  static const std::string sql =
+      fmt::format("SELECT {} FROM tenants WHERE slug = ?1", sqlite::kTenantColumns);
+  Result<Query> q = db_->Prepare("get tenant", sql.c_str());
+  if (!q.ok()) return q.status();
+  q->BindText(1, slug);
+  Result<std::vector<Tenant>> found = ReadAll(*q, &sqlite::ReadTenant);
+  if (!found.ok()) return found.status();
+  if (found->empty()) return NotFound("tenant", slug);
+  return std::move(found->front());
+}
+
+Status SqliteStore::UpsertTenant(const Tenant& t) {
+  // A new tenant is stored as given; an existing one keeps what the server
+  // observed (running_image, running_seq, quarantined, quarantine_reason are
+  // not in the UPDATE).
+  static const std::string sql = fmt::format(
+      "INSERT INTO tenants ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+      "ON CONFLICT (slug) DO UPDATE SET base_url = excluded.base_url, driver = excluded.driver, "
+      "agent_url = excluded.agent_url, exec_json = excluded.exec_json, "
+      "labels_json = excluded.labels_json, vars_json = excluded.vars_json, "
+      "image_repo = excluded.image_repo, state = excluded.state",
+      sqlite::kTenantColumns);
+  Result<Query> q = db_->Prepare("put tenants", sql.c_str());
+  if (!q.ok()) return q.status();
+  sqlite::BindTenant(*q, t);
+  return q->Run();
+}
+
+Status SqliteStore::PutTenants(const std::vector<Tenant>& tenants) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  if (Status s = tx.Begin(); !s.ok()) return s;
+  for (const Tenant& t : tenants) {
+    if (Status s = UpsertTenant(t); !s.ok()) return s;  // rolled back
+  }
+  return tx.Commit();
+}
+
+Status SqliteStore::DeleteTenant(const std::string& slug) {
+  std::lock_guard lock(mu_);
+  Result<Query> q = db_->Prepare("delete tenant", "DELETE FROM tenants WHERE slug = ?1");
+  if (!q.ok()) return q.status();
+  if (Status s = q->BindText(1, slug).Run(); !s.ok()) return s;
+  return db_->Changes() == 0 ? NotFound("tenant", slug) : Status::Ok();
+}
+
+Status SqliteStore::ObserveTenant(const std::string& slug, const TenantObservation& obs) {
+  std::lock_guard lock(mu_);
+  // A NULL parameter leaves its column alone; clearing the quarantine flag
+  // clears the reason.
+  Result<Query> q = db_->Prepare("observe tenant",
+                                 "UPDATE tenants SET "
+                                 "running_image = coalesce(?2, running_image), "
+                                 "running_seq = coalesce(?3, running_seq), "
+                                 "quarantined = coalesce(?4, quarantined), "
+                                 "quarantine_reason = CASE WHEN ?4 IS NULL THEN quarantine_reason "
+                                 "WHEN ?4 THEN ?5 ELSE '' END "
+                                 "WHERE slug = ?1");
+  if (!q.ok()) return q.status();
+  q->BindText(1, slug).BindOptText(2, obs.running_image).BindOptInt(3, obs.running_seq);
+  q->BindOptInt(4, obs.quarantined ? std::optional<int64_t>(*obs.quarantined) : std::nullopt);
+  q->BindText(5, obs.quarantine_reason);
+  if (Status s = q->Run(); !s.ok()) return s;
+  return db_->Changes() == 0 ? NotFound("tenant", slug) : Status::Ok();
+}
+
+// ---- rollouts ----
+
+Status SqliteStore::PutRollout(const Rollout& r) {
+  std::lock_guard lock(mu_);
+  static const std::string sql = fmt::format(
+      "INSERT INTO rollouts ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+      "?14) ON CONFLICT (id) DO UPDATE SET release_json = excluded.release_json, "
+      "policy_json = excluded.policy_json, rollback = excluded.rollback, "
+      "reason = excluded.reason, state = excluded.state, "
+      "enumerated_json = excluded.enumerated_json, stragglers_json = excluded.stragglers_json, "
+      "error = excluded.error, warnings_json = excluded.warnings_json, "
+      "superseded_by = excluded.superseded_by, created_at_ms = excluded.created_at_ms, "
+      "started_at_ms = excluded.started_at_ms, finished_at_ms = excluded.finished_at_ms",
+      sqlite::kRolloutColumns);
+  Result<Query> q = db_->Prepare("put rollout", sql.c_str());
+  if (!q.ok()) return q.status();
+  sqlite::BindHeader(*q, r);
+  return q->Run();
+}
+
+Status SqliteStore::LoadResults(Rollout& rollout) {
+  static const std::string sql =
+      fmt::format("SELECT {} FROM results WHERE rollout_id = ?1", sqlite::kResultColumns);
+  Result<Query> q = db_->Prepare("get results", sql.c_str());
+  if (!q.ok()) return q.status();
+  q->BindText(1, rollout.id);
+  Result<std::vector<TenantResult>> rows = ReadAll(*q, &sqlite::ReadResult);
+  if (!rows.ok()) return rows.status();
+  std::unordered_map<std::string_view, const TenantResult*> by_slug;
+  for (const TenantResult& row : *rows) by_slug[row.slug] = &row;
+  rollout.results.clear();
+  for (const std::string& slug : rollout.enumerated) {  // plan order; others are not shown
+    if (auto it = by_slug.find(slug); it != by_slug.end()) rollout.results.push_back(*it->second);
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<Rollout>> SqliteStore::LoadRollouts(Query& headers) {
+  Result<std::vector<Rollout>> out = ReadAll(headers, &sqlite::ReadHeader);
+  if (!out.ok()) return out;
+  for (Rollout& r : *out) {
+    if (Status s = LoadResults(r); !s.ok()) return s;
+  }
+  return out;
+}
+
+Result<Rollout> SqliteStore::GetRollout(const std::string& id) {
+  std::lock_guard lock(mu_);
+  static const std::string sql =
+      fmt::format("SELECT {} FROM rollouts WHERE id = ?1", sqlite::kRolloutColumns);
+  Result<Query> q = db_->Prepare("get rollout", sql.c_str());
+  if (!q.ok()) return q.status();
+  q->BindText(1, id);
+  Result<std::vector<Rollout>> found = LoadRollouts(*q);
+  if (!found.ok()) return found.status();
+  if (found->empty()) return NotFound("rollout", id);
+  return std::move(found->front());
+}
+
+Result<std::vector<Rollout>> SqliteStore::ListRollouts(std::optional<RolloutState> state) {
+  std::lock_guard lock(mu_);
+  static const std::string sql = fmt::format(
+      "SELECT {} FROM rollouts WHERE ?1 IS NULL OR state = ?1 ORDER BY created_at_ms, id",
+      sqlite::kRolloutColumns);
+  Result<Query> q = db_->Prepare("list rollouts", sql.c_str());
+  if (!q.ok()) return q.status();
+  if (state) q->BindText(1, ToString(*state));
+  return LoadRollouts(*q);
+}
+
+Status SqliteStore::RequireRollout(const std::string& id) {
+  Result<Query> q = db_->Prepare("find rollout", "SELECT 1 FROM rollouts WHERE id = ?1");
+  if (!q.ok()) return q.status();
+  Result<bool> row = q->BindText(1, id).Step();
+  if (!row.ok()) return row.status();
+  return *row ? Status::Ok() : NotFound("rollout", id);
+}
+
+Status SqliteStore::MarkStarted(const std::string& rollout_id, const InFlightTenant& t) {
+  std::lock_guard lock(mu_);
+  if (Status s = RequireRollout(rollout_id); !s.ok()) return s;
+  Result<Query> q = db_->Prepare(
+      "mark started",
+      "INSERT INTO in_flight (rollout_id, slug, phase, started_at_ms) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT (rollout_id, slug) DO UPDATE SET phase = excluded.phase, "
+      "started_at_ms = excluded.started_at_ms");
+  if (!q.ok()) return q.status();
+  q->BindText(1, rollout_id).BindText(2, t.slug).BindText(3, t.phase).BindInt(4, t.started_at_ms);
+  return q->Run();
+}
+
+Status SqliteStore::PutResult(const std::string& rollout_id, const TenantResult& row) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  if (Status s = tx.Begin(); !s.ok()) return s;
+  if (Status s = RequireRollout(rollout_id); !s.ok()) return s;
+  static const std::string sql = fmt::format(
+      "INSERT OR REPLACE INTO results ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+      "?12)",
+      sqlite::kResultColumns);
+  Result<Query> put = db_->Prepare("put result", sql.c_str());
+  if (!put.ok()) return put.status();
+  sqlite::BindResult(*put, rollout_id, row);
+  if (Status s = put->Run(); !s.ok()) return s;
+  Result<Query> clear = db_->Prepare(
+      "put result", "DELETE FROM in_flight WHERE rollout_id = ?1 AND slug = ?2");
+  if (!clear.ok()) return clear.status();
+  if (Status s = clear->BindText(1, rollout_id).BindText(2, row.slug).Run(); !s.ok()) return s;
+  return tx.Commit();
+}
+
+Result<std::vector<InFlightTenant>> SqliteStore::InFlight(const std::string& rollout_id) {
+  std::lock_guard lock(mu_);
+  if (Status s = RequireRollout(rollout_id); !s.ok()) return s;
+  Result<Query> q = db_->Prepare(
+      "list in-flight",
+      "SELECT slug, phase, started_at_ms FROM in_flight WHERE rollout_id = ?1 ORDER BY slug");
+  if (!q.ok()) return q.status();
+  q->BindText(1, rollout_id);
+  std::vector<InFlightTenant> out;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    out.push_back({q->Text(0), q->Text(1), q->Int(2)});
+  }
+}
+
+// ---- events ----
+
+Status SqliteStore::AppendEvent(RolloutEvent& event) {
+  std::lock_guard lock(mu_);
+  if (Status s = RequireRollout(event.rollout_id); !s.ok()) return s;
+  Result<Query> q = db_->Prepare(
+      "append event",
+      "INSERT INTO events (rollout_id, type, data_json, at_ms, final) VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!q.ok()) return q.status();
+  q->BindText(1, event.rollout_id).BindText(2, event.type).BindText(3, sqlite::Dump(event.data));
+  q->BindInt(4, event.at_ms).BindBool(5, event.final);
+  if (Status s = q->Run(); !s.ok()) return s;
+  event.id = db_->LastInsertRowid();
+  return Status::Ok();
+}
+
+Result<std::vector<RolloutEvent>> SqliteStore::EventsAfter(const std::string& rollout_id,
+                                                           int64_t after_id) {
+  std::lock_guard lock(mu_);
+  if (Status s = RequireRollout(rollout_id); !s.ok()) return s;
+  Result<Query> q = db_->Prepare("list events",
+                                 "SELECT id, type, data_json, at_ms, final FROM events "
+                                 "WHERE rollout_id = ?1 AND id > ?2 ORDER BY id");
+  if (!q.ok()) return q.status();
+  q->BindText(1, rollout_id).BindInt(2, after_id);
+  std::vector<RolloutEvent> out;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    Result<Json> data = sqlite::ParseStored(q->Text(2), fmt::format("event {}", q->Int(0)));
+    if (!data.ok()) return data.status();
+    out.push_back({q->Int(0), rollout_id, q->Text(1), std::move(data).value(), q->Int(3),
+                   q->Bool(4)});
+  }
+}
+
+// ---- fencing ----
+
+Result<std::optional<Release>> SqliteStore::DesiredRelease() {
+  std::lock_guard lock(mu_);
+  Result<Query> q = db_->Prepare("get desired release", "SELECT value FROM kv WHERE key = ?1");
+  if (!q.ok()) return q.status();
+  Result<bool> row = q->BindText(1, kDesiredReleaseKey).Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<Release>();
+  Result<Release> rel = sqlite::DecodeRelease(q->Text(0), "desired release");
+  if (!rel.ok()) return rel.status();
+  return std::optional<Release>(std::move(rel).value());
+}
+
+Status SqliteStore::SetDesiredRelease(const Release& release) {
+  std::lock_guard lock(mu_);
+  Result<Query> q = db_->Prepare("set desired release",
+                                 "INSERT INTO kv (key, value) VALUES (?1, ?2) "
+                                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  if (!q.ok()) return q.status();
+  return q->BindText(1, kDesiredReleaseKey).BindText(2, sqlite::Dump(ToJson(release))).Run();
+}
+
+}  // namespace rollcall

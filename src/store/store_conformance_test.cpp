@@ -1,0 +1,341 @@
+// The Store contract, run unchanged against every implementation: the same
+// typed cases for MemoryStore and SqliteStore (a file in a temp dir).
+// SQLite-only behaviour is in sqlite_store_test.cpp.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <thread>
+
+#include "store/memory_store.h"
+#include "store/sqlite_store.h"
+#include "store/store_test_data.h"
+
+namespace rollcall::store_test {
+namespace {
+
+struct MemoryMaker {
+  static std::unique_ptr<Store> Make(const TempDir&) { return std::make_unique<MemoryStore>(); }
+};
+
+struct SqliteMaker {
+  static std::unique_ptr<Store> Make(const TempDir& dir) {
+    Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(dir.File("rollcall.db"));
+    EXPECT_TRUE(store.ok()) << store.status().message();
+    if (!store.ok()) return nullptr;
+    return std::move(store).value();
+  }
+};
+
+template <typename Maker>
+class StoreConformanceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(dir_.ok());
+    store_ = Maker::Make(dir_);
+    ASSERT_NE(store_, nullptr);
+  }
+  Store& store() { return *store_; }
+
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+struct MakerNames {
+  template <typename T>
+  static std::string GetName(int) {
+    return std::is_same_v<T, MemoryMaker> ? "Memory" : "Sqlite";
+  }
+};
+using Makers = ::testing::Types<MemoryMaker, SqliteMaker>;
+TYPED_TEST_SUITE(StoreConformanceTest, Makers, MakerNames);
+
+// ---- tenants ----
+
+TYPED_TEST(StoreConformanceTest, TenantsRoundTripEveryField) {
+  Tenant full = FullTenant("acme");
+  full.running_image = "registry.test/custom:v1";  // a new tenant is stored as given
+  full.running_seq = 1;
+  Tenant minimal = Minimal("bravo");
+  minimal.image_repo.reset();
+  ASSERT_TRUE(this->store().PutTenants({full, minimal}).ok());
+  ExpectSameTenant(full, *this->store().GetTenant("acme"));
+  ExpectSameTenant(minimal, *this->store().GetTenant("bravo"));
+}
+
+TYPED_TEST(StoreConformanceTest, ListTenantsIsSortedBySlug) {
+  ASSERT_TRUE(this->store().PutTenants({Minimal("c"), Minimal("a"), Minimal("b-2")}).ok());
+  ASSERT_TRUE(this->store().PutTenants({Minimal("b")}).ok());
+  Result<std::vector<Tenant>> all = this->store().ListTenants();
+  ASSERT_TRUE(all.ok());
+  std::vector<std::string> slugs;
+  for (const auto& t : *all) slugs.push_back(t.slug);
+  EXPECT_EQ(slugs, (std::vector<std::string>{"a", "b", "b-2", "c"}));
+}
+
+TYPED_TEST(StoreConformanceTest, UnknownTenantIsNotFound) {
+  ExpectNotFound(this->store().GetTenant("zz").status(), "tenant zz not found");
+  ExpectNotFound(this->store().DeleteTenant("zz"), "tenant zz not found");
+  ExpectNotFound(this->store().ObserveTenant("zz", {.running_image = "x"}), "tenant zz not found");
+}
+
+TYPED_TEST(StoreConformanceTest, ReRegisteringATenantKeepsWhatTheServerObserved) {
+  ASSERT_TRUE(this->store().PutTenants({Minimal("a")}).ok());
+  ASSERT_TRUE(this->store()
+                  .ObserveTenant("a", {.running_image = "repo:v3", .running_seq = 3,
+                                       .quarantined = true, .quarantine_reason = "stuck"})
+                  .ok());
+  Tenant again = FullTenant("a");  // a request never carries observations
+  ASSERT_TRUE(this->store().PutTenants({again}).ok());
+  Tenant got = *this->store().GetTenant("a");
+  EXPECT_EQ(got.labels, again.labels);
+  EXPECT_EQ(got.state, TenantState::kCordoned);
+  EXPECT_EQ(got.running_image, "repo:v3");
+  EXPECT_EQ(got.running_seq, std::optional<int64_t>(3));
+  EXPECT_TRUE(got.quarantined);
+  EXPECT_EQ(got.quarantine_reason, "stuck");
+}
+
+TYPED_TEST(StoreConformanceTest, PutTenantsTakesTheLastOfDuplicatesAndAcceptsAnEmptyList) {
+  Tenant first = Minimal("a");
+  first.base_url = "http://first";
+  Tenant second = Minimal("a");
+  second.base_url = "http://second";
+  ASSERT_TRUE(this->store().PutTenants({first, second}).ok());
+  ASSERT_TRUE(this->store().PutTenants({}).ok());
+  EXPECT_EQ(this->store().GetTenant("a")->base_url, "http://second");
+  EXPECT_EQ(this->store().ListTenants()->size(), 1u);
+}
+
+TYPED_TEST(StoreConformanceTest, DeleteTenantRemovesIt) {
+  ASSERT_TRUE(this->store().PutTenants({Minimal("a"), Minimal("b")}).ok());
+  ASSERT_TRUE(this->store().DeleteTenant("a").ok());
+  ExpectNotFound(this->store().GetTenant("a").status(), "tenant a not found");
+  ExpectNotFound(this->store().DeleteTenant("a"), "tenant a not found");
+  EXPECT_EQ(this->store().ListTenants()->size(), 1u);
+}
+
+TYPED_TEST(StoreConformanceTest, ObserveTenantChangesOnlyTheFieldsThatAreSet) {
+  Store& s = this->store();
+  ASSERT_TRUE(s.PutTenants({FullTenant("a")}).ok());
+  ASSERT_TRUE(s.ObserveTenant("a", {.running_image = "repo:v1"}).ok());
+  ASSERT_TRUE(s.ObserveTenant("a", {.running_seq = 7}).ok());
+  ASSERT_TRUE(s.ObserveTenant("a", {.quarantined = true, .quarantine_reason = "dead"}).ok());
+  Tenant got = *s.GetTenant("a");
+  EXPECT_EQ(got.running_image, "repo:v1");
+  EXPECT_EQ(got.running_seq, std::optional<int64_t>(7));
+  EXPECT_TRUE(got.quarantined);
+  EXPECT_EQ(got.quarantine_reason, "dead");
+  EXPECT_EQ(got.labels, FullTenant("a").labels);
+
+  // A reason without the flag changes nothing; clearing the flag clears it.
+  ASSERT_TRUE(s.ObserveTenant("a", {.quarantine_reason = "ignored"}).ok());
+  EXPECT_EQ(s.GetTenant("a")->quarantine_reason, "dead");
+  ASSERT_TRUE(s.ObserveTenant("a", {.quarantined = false, .quarantine_reason = "x"}).ok());
+  got = *s.GetTenant("a");
+  EXPECT_FALSE(got.quarantined);
+  EXPECT_EQ(got.quarantine_reason, "");
+  EXPECT_EQ(got.running_image, "repo:v1");
+  EXPECT_EQ(got.running_seq, std::optional<int64_t>(7));
+}
+
+// ---- rollouts ----
+
+TYPED_TEST(StoreConformanceTest, RolloutHeaderRoundTripsAndPutRolloutIgnoresResults) {
+  Rollout r = FullRollout("r1", 1'700'000'000'000);
+  Rollout with_rows = r;
+  with_rows.results = {Row("a")};
+  ASSERT_TRUE(this->store().PutRollout(with_rows).ok());
+  ExpectSameRollout(r, *this->store().GetRollout("r1"));
+}
+
+TYPED_TEST(StoreConformanceTest, ADefaultRolloutRoundTrips) {
+  Rollout r;  // no tag, no timestamps: the store returns what it was given
+  r.id = "r1";
+  ASSERT_TRUE(this->store().PutRollout(r).ok());
+  ExpectSameRollout(r, *this->store().GetRollout("r1"));
+}
+
+TYPED_TEST(StoreConformanceTest, PutRolloutReplacesTheHeaderAndKeepsResults) {
+  Store& s = this->store();
+  Rollout r = FullRollout("r1", 100);
+  ASSERT_TRUE(s.PutRollout(r).ok());
+  ASSERT_TRUE(s.PutResult("r1", Row("a")).ok());
+  r.state = RolloutState::kSucceeded;
+  r.stragglers.clear();
+  r.error.clear();
+  r.finished_at_ms = 999;
+  ASSERT_TRUE(s.PutRollout(r).ok());
+  Rollout got = *s.GetRollout("r1");
+  r.results = {Row("a")};
+  ExpectSameRollout(r, got);
+}
+
+TYPED_TEST(StoreConformanceTest, UnknownRolloutIsNotFound) {
+  Store& s = this->store();
+  const std::string msg = "rollout nope not found";
+  ExpectNotFound(s.GetRollout("nope").status(), msg);
+  ExpectNotFound(s.MarkStarted("nope", {"a", "window", 1}), msg);
+  ExpectNotFound(s.PutResult("nope", Row("a")), msg);
+  ExpectNotFound(s.InFlight("nope").status(), msg);
+  ExpectNotFound(s.EventsAfter("nope", 0).status(), msg);
+  RolloutEvent e = Event("nope", kEventRolloutState);
+  ExpectNotFound(s.AppendEvent(e), msg);
+  EXPECT_EQ(e.id, 0);
+}
+
+TYPED_TEST(StoreConformanceTest, ResultsFollowTheEnumeratedOrderAndUpsertBySlug) {
+  Store& s = this->store();
+  Rollout r = FullRollout("r1", 100);
+  r.enumerated = {"c1", "c2", "a", "b"};
+  ASSERT_TRUE(s.PutRollout(r).ok());
+  for (const char* slug : {"b", "zz-not-enumerated", "c2", "a", "c1"}) {
+    ASSERT_TRUE(s.PutResult("r1", Row(slug)).ok());
+  }
+  TenantResult retried = Row("b", TenantStatus::kOffTarget);
+  retried.exit_code.reset();
+  retried.verified_on_target = false;
+  retried.error = "";
+  ASSERT_TRUE(s.PutResult("r1", retried).ok());
+
+  Rollout got = *s.GetRollout("r1");
+  EXPECT_EQ(Slugs(got.results), (std::vector<std::string>{"c1", "c2", "a", "b"}));
+  ExpectSameRow(Row("c1"), got.results[0]);
+  ExpectSameRow(retried, got.results[3]);
+}
+
+TYPED_TEST(StoreConformanceTest, PutResultClearsTheInFlightMark) {
+  Store& s = this->store();
+  ASSERT_TRUE(s.PutRollout(FullRollout("r1", 100)).ok());
+  ASSERT_TRUE(s.PutRollout(FullRollout("r2", 200)).ok());
+  ASSERT_TRUE(s.MarkStarted("r1", {"b", "window", 20}).ok());
+  ASSERT_TRUE(s.MarkStarted("r1", {"a", "canary", 10}).ok());
+  ASSERT_TRUE(s.MarkStarted("r1", {"a", "canary", 11}).ok());  // re-marked: replaced
+  ASSERT_TRUE(s.MarkStarted("r2", {"a", "window", 30}).ok());
+
+  std::vector<InFlightTenant> in_flight = *s.InFlight("r1");
+  ASSERT_EQ(in_flight.size(), 2u);  // by slug
+  EXPECT_EQ(in_flight[0].slug, "a");
+  EXPECT_EQ(in_flight[0].phase, "canary");
+  EXPECT_EQ(in_flight[0].started_at_ms, 11);
+  EXPECT_EQ(in_flight[1].slug, "b");
+
+  ASSERT_TRUE(s.PutResult("r1", Row("a")).ok());
+  in_flight = *s.InFlight("r1");
+  ASSERT_EQ(in_flight.size(), 1u);
+  EXPECT_EQ(in_flight[0].slug, "b");
+  EXPECT_EQ(s.InFlight("r2")->size(), 1u);  // another rollout's mark stays
+  ASSERT_TRUE(s.PutResult("r1", Row("c")).ok());  // never marked: fine
+  EXPECT_EQ(s.InFlight("r1")->size(), 1u);
+}
+
+TYPED_TEST(StoreConformanceTest, ListRolloutsFiltersByStateInCreationOrder) {
+  Store& s = this->store();
+  Rollout r1 = FullRollout("r1", 100);
+  Rollout r2 = FullRollout("r2", 200);
+  r2.state = RolloutState::kFailed;
+  Rollout r3 = FullRollout("r3", 300);
+  for (const Rollout& r : {r3, r1, r2}) ASSERT_TRUE(s.PutRollout(r).ok());
+  ASSERT_TRUE(s.PutResult("r3", Row("a")).ok());
+
+  std::vector<Rollout> all = *s.ListRollouts(std::nullopt);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].id, "r1");
+  EXPECT_EQ(all[1].id, "r2");
+  EXPECT_EQ(all[2].id, "r3");
+  EXPECT_EQ(Slugs(all[2].results), std::vector<std::string>{"a"});  // with results
+
+  std::vector<Rollout> running = *s.ListRollouts(RolloutState::kRunning);
+  ASSERT_EQ(running.size(), 2u);
+  EXPECT_EQ(running[0].id, "r1");
+  EXPECT_EQ(running[1].id, "r3");
+  EXPECT_EQ(s.ListRollouts(RolloutState::kFailed)->size(), 1u);
+  EXPECT_TRUE(s.ListRollouts(RolloutState::kPaused)->empty());
+}
+
+// ---- events ----
+
+TYPED_TEST(StoreConformanceTest, EventIdsIncreaseAcrossRolloutsAndReplayAfterAnId) {
+  Store& s = this->store();
+  ASSERT_TRUE(s.PutRollout(FullRollout("r1", 100)).ok());
+  ASSERT_TRUE(s.PutRollout(FullRollout("r2", 200)).ok());
+  RolloutEvent a = Event("r1", kEventTenantStarted);
+  RolloutEvent other = Event("r2", kEventTenantStarted);
+  RolloutEvent b = Event("r1", kEventTenantFinished);
+  RolloutEvent c = Event("r1", kEventRolloutState, /*final=*/true);
+  c.data = {{"state", "succeeded"}};
+  for (RolloutEvent* e : {&a, &other, &b, &c}) ASSERT_TRUE(s.AppendEvent(*e).ok());
+  EXPECT_GT(a.id, 0);
+  EXPECT_LT(a.id, other.id);
+  EXPECT_LT(other.id, b.id);
+  EXPECT_LT(b.id, c.id);
+
+  std::vector<RolloutEvent> all = *s.EventsAfter("r1", 0);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].id, a.id);
+  EXPECT_EQ(all[0].rollout_id, "r1");
+  EXPECT_EQ(all[0].type, kEventTenantStarted);
+  EXPECT_EQ(all[0].data, a.data);
+  EXPECT_EQ(all[0].at_ms, 1234);
+  EXPECT_FALSE(all[0].final);
+  EXPECT_TRUE(all[2].final);
+  EXPECT_EQ(all[2].data, c.data);
+
+  std::vector<RolloutEvent> after = *s.EventsAfter("r1", a.id);
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_EQ(after[0].id, b.id);
+  EXPECT_TRUE(s.EventsAfter("r1", c.id)->empty());
+  EXPECT_EQ(s.EventsAfter("r2", 0)->size(), 1u);
+}
+
+// ---- fencing ----
+
+TYPED_TEST(StoreConformanceTest, DesiredReleaseRoundTrips) {
+  Store& s = this->store();
+  Result<std::optional<Release>> none = s.DesiredRelease();
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  ASSERT_TRUE(s.SetDesiredRelease({"v41", "abc1234", 41}).ok());
+  ASSERT_TRUE(s.SetDesiredRelease({"v42", "", std::nullopt}).ok());
+  std::optional<Release> got = *s.DesiredRelease();
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->tag, "v42");
+  EXPECT_EQ(got->git_sha, "");
+  EXPECT_FALSE(got->seq.has_value());
+  ASSERT_TRUE(s.SetDesiredRelease({"v43", "abc1234", 43}).ok());
+  EXPECT_EQ(s.DesiredRelease()->value().seq, std::optional<int64_t>(43));
+  EXPECT_EQ(s.DesiredRelease()->value().git_sha, "abc1234");
+}
+
+// ---- threads ----
+
+TYPED_TEST(StoreConformanceTest, ConcurrentWritersAllLand) {
+  Store& s = this->store();
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 25;
+  Rollout r = FullRollout("r1", 100);
+  r.enumerated.clear();
+  for (int i = 0; i < kThreads * kPerThread; ++i) r.enumerated.push_back("t" + std::to_string(i));
+  ASSERT_TRUE(s.PutRollout(r).ok());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&s, t] {
+      for (int i = t * kPerThread; i < (t + 1) * kPerThread; ++i) {
+        const std::string slug = "t" + std::to_string(i);
+        EXPECT_TRUE(s.MarkStarted("r1", {slug, "window", i}).ok());
+        EXPECT_TRUE(s.PutResult("r1", Row(slug)).ok());
+        RolloutEvent e = Event("r1", kEventTenantFinished);
+        EXPECT_TRUE(s.AppendEvent(e).ok());
+        EXPECT_TRUE(s.GetRollout("r1").ok());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(s.GetRollout("r1")->results.size(), size_t{kThreads * kPerThread});
+  EXPECT_TRUE(s.InFlight("r1")->empty());
+  std::vector<RolloutEvent> events = *s.EventsAfter("r1", 0);
+  ASSERT_EQ(events.size(), size_t{kThreads * kPerThread});
+  for (size_t i = 1; i < events.size(); ++i) EXPECT_LT(events[i - 1].id, events[i].id);
+}
+
+}  // namespace
+}  // namespace rollcall::store_test
