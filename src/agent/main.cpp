@@ -1,0 +1,130 @@
+// rollcall-agent: serves the agent API on a tenant host (DESIGN §5).
+//
+//   ROLLCALL_AGENT_TOKEN=... rollcall-agent --listen 127.0.0.1:7701
+//     --state-file /var/lib/rollcall/agent.json
+//     --deploy-cmd /opt/app/redeploy {image} --inspect-cmd /opt/app/running-image
+//
+// The token comes from ROLLCALL_AGENT_TOKEN (preferred: argv is visible to
+// every local user) or --token. Arguments of a command that start with '-'
+// are given as --deploy-cmd=-x; each occurrence adds arguments in order.
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include "agent/agent_http.h"
+#include "runtime/shutdown_signals.h"
+
+namespace rollcall {
+namespace {
+
+struct Flags {
+  std::string listen = "127.0.0.1:7701";
+  std::string token;
+  bool insecure_no_token = false;
+  std::vector<std::string> deploy_cmd;
+  std::vector<std::string> inspect_cmd;
+  std::string state_file;
+  double deploy_timeout_s = 300;
+};
+
+void AddFlags(CLI::App& app, Flags& f) {
+  app.add_option("--listen", f.listen, "HOST:PORT to serve on (port 0 picks a free one)")
+      ->capture_default_str();
+  app.add_option("--token", f.token, "bearer token callers must present")
+      ->envname("ROLLCALL_AGENT_TOKEN");
+  app.add_flag("--insecure-no-token", f.insecure_no_token, "serve without authentication");
+  app.add_option("--deploy-cmd", f.deploy_cmd,
+                 "deploy argv template, e.g. /opt/app/redeploy {image}")
+      ->required()
+      ->allow_extra_args();
+  app.add_option("--inspect-cmd", f.inspect_cmd, "argv printing the running image")
+      ->allow_extra_args();
+  app.add_option("--state-file", f.state_file, "where the running image and release_seq persist");
+  app.add_option("--deploy-timeout", f.deploy_timeout_s, "seconds before a deploy is killed")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+}
+
+// Returns the options, or prints why not and returns nullopt.
+std::optional<AgentServerOptions> ToOptions(const Flags& f) {
+  if (f.token.empty() && !f.insecure_no_token) {
+    std::fprintf(stderr,
+                 "no token: set ROLLCALL_AGENT_TOKEN or --token (or --insecure-no-token to "
+                 "serve without authentication)\n");
+    return std::nullopt;
+  }
+  Result<std::pair<std::string, int>> address = ParseListenAddress(f.listen);
+  if (!address.ok()) {
+    std::fprintf(stderr, "%s\n", address.status().message().c_str());
+    return std::nullopt;
+  }
+  // An unknown placeholder would fail every deploy: refuse to start instead.
+  const PlaceholderValues known = AgentPlaceholders(AgentDeployRequest{});
+  for (const auto& [flag, argv] :
+       {std::pair{"--deploy-cmd", &f.deploy_cmd}, std::pair{"--inspect-cmd", &f.inspect_cmd}}) {
+    if (auto checked = SubstituteArgv(*argv, known); !checked.ok()) {
+      std::fprintf(stderr, "%s: %s\n", flag, checked.status().message().c_str());
+      return std::nullopt;
+    }
+  }
+  AgentServerOptions options;
+  options.host = address->first;
+  options.port = address->second;
+  options.token = f.token;
+  options.commands = ExecCommands{f.deploy_cmd, f.inspect_cmd};
+  options.deploy_timeout = SecondsToDuration(f.deploy_timeout_s);
+  return options;
+}
+
+// Serves until SIGINT or SIGTERM. Signals are taken by this thread alone
+// (sigwait); the server runs on another.
+int ServeUntilSignalled(AgentServer& server) {
+  std::thread serving([&] { server.Serve(); });
+  const int sig = WaitForShutdownSignal();
+  std::fprintf(stderr, "rollcall-agent: signal %d, stopping\n", sig);
+  server.Stop();
+  serving.join();
+  return 0;
+}
+
+int Run(const Flags& flags) {
+  std::optional<AgentServerOptions> options = ToOptions(flags);
+  if (!options) return 2;
+  Result<std::unique_ptr<AgentService>> service = AgentService::Open(flags.state_file);
+  if (!service.ok()) {
+    std::fprintf(stderr, "%s\n", service.status().message().c_str());
+    return 1;
+  }
+  AgentServer server(**service, *options);
+  Result<int> port = server.Bind();
+  if (!port.ok()) {
+    std::fprintf(stderr, "%s\n", port.status().message().c_str());
+    return 1;
+  }
+  std::printf("listening on %s:%d\n", options->host.c_str(), *port);
+  std::fflush(stdout);
+  return ServeUntilSignalled(server);
+}
+
+}  // namespace
+}  // namespace rollcall
+
+int main(int argc, char** argv) {
+  rollcall::BlockShutdownSignals();  // before any thread exists
+
+  CLI::App app{"rollcall-agent: redeploys this tenant host on request"};
+  rollcall::Flags flags;
+  rollcall::AddFlags(app, flags);
+  CLI11_PARSE(app, argc, argv);
+  // Deploy commands inherit the environment; the token is not theirs to see.
+  unsetenv("ROLLCALL_AGENT_TOKEN");
+  try {
+    return rollcall::Run(flags);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "rollcall-agent: %s\n", e.what());
+    return 1;
+  }
+}

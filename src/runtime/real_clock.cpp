@@ -1,0 +1,90 @@
+#include "runtime/real_clock.h"
+
+#include <future>
+
+namespace rollcall {
+
+RealClock::RealClock() : loop_([this] { Loop(); }) {}
+
+RealClock::~RealClock() { Stop(); }
+
+void RealClock::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (loop_.joinable() && !OnLoopThread()) loop_.join();
+}
+
+TimePoint RealClock::Now() const {
+  return std::chrono::time_point_cast<Duration>(std::chrono::steady_clock::now());
+}
+
+int64_t RealClock::WallMillis() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+TimerId RealClock::CallAt(TimePoint when, Task task) {
+  TimerId id;
+  bool earliest;
+  {
+    std::lock_guard lock(mu_);
+    id = next_id_++;
+    Key key{when, id};
+    queue_.emplace(key, std::move(task));
+    by_id_.emplace(id, key);
+    earliest = queue_.begin()->first == key;
+  }
+  if (earliest) wake_.notify_one();
+  return id;
+}
+
+void RealClock::Cancel(TimerId id) {
+  std::lock_guard lock(mu_);
+  auto it = by_id_.find(id);
+  if (it == by_id_.end()) return;
+  queue_.erase(it->second);
+  by_id_.erase(it);
+}
+
+void RealClock::Post(Task task) { CallAt(Now(), std::move(task)); }
+
+bool RealClock::RunSync(Task task, Duration timeout) {
+  if (OnLoopThread()) {
+    task();
+    return true;
+  }
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> finished = done->get_future();
+  Post([task = std::move(task), done] {
+    task();
+    done->set_value();
+  });
+  return finished.wait_for(timeout) == std::future_status::ready;
+}
+
+void RealClock::Loop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    if (queue_.empty()) {
+      wake_.wait(lock);
+      continue;
+    }
+    auto it = queue_.begin();
+    if (it->first.first > Now()) {
+      wake_.wait_until(lock, it->first.first);
+      continue;
+    }
+    Task task = std::move(it->second);
+    by_id_.erase(it->first.second);
+    queue_.erase(it);
+    lock.unlock();
+    task();
+    lock.lock();
+  }
+}
+
+}  // namespace rollcall

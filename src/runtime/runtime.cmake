@@ -1,0 +1,20 @@
+# The real environment: the wall-clock loop and process launching.
+add_library(rollcall_runtime STATIC
+  src/runtime/real_clock.cpp
+  src/runtime/subprocess.cpp
+)
+rollcall_target(rollcall_runtime)
+target_link_libraries(rollcall_runtime PUBLIC rollcall_core Threads::Threads)
+
+# Helpers for tests that start processes (scratch dirs, FIFOs, /proc scans).
+add_library(rollcall_process_testing STATIC
+  src/runtime/process_testing.cpp
+)
+rollcall_target(rollcall_process_testing)
+
+add_executable(runtime_test
+  src/runtime/subprocess_test.cpp
+)
+rollcall_target(runtime_test)
+target_link_libraries(runtime_test PRIVATE rollcall_runtime rollcall_process_testing GTest::gtest_main)
+gtest_discover_tests(runtime_test DISCOVERY_TIMEOUT 60)

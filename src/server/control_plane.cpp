@@ -1,0 +1,274 @@
+#include "server/control_plane.h"
+
+#include <fmt/format.h>
+#include <future>
+#include <map>
+
+#include "core/json_codec.h"
+#include "server/legacy.h"
+
+namespace rollcall {
+namespace {
+
+int HttpStatusFor(Status::Code code) {
+  switch (code) {
+    case Status::Code::kOk: return 200;
+    case Status::Code::kInvalid: return 400;
+    case Status::Code::kNotFound: return 404;
+    case Status::Code::kConflict: return 409;
+    case Status::Code::kUnavailable: return 503;
+    case Status::Code::kInternal: return 500;
+  }
+  return 500;
+}
+
+Json TenantsJson(const std::vector<Tenant>& tenants) {
+  Json list = Json::array();
+  for (const auto& t : tenants) list.push_back(ToJson(t));
+  return list;
+}
+
+// A rollout without its result rows, for listings: counts instead.
+Json RolloutSummary(const Rollout& r) {
+  Json j = ToJson(r);
+  std::map<std::string, int> counts;
+  for (const auto& row : r.results) ++counts[std::string(ToString(row.status))];
+  j.erase("results");
+  j.erase("enumerated");
+  j["counts"] = counts;
+  j["tenants"] = r.enumerated.size();
+  return j;
+}
+
+}  // namespace
+
+ApiResponse ErrorResponse(const Status& status) {
+  return ErrorResponse(HttpStatusFor(status.code()), status.message());
+}
+
+ApiResponse ErrorResponse(int http_status, const std::string& message) {
+  return ApiResponse{http_status, Json{{"error", message}}};
+}
+
+ControlPlane::ControlPlane(Clock& loop, Store& store, RolloutService& service, EventHub& hub,
+                           ControlPlaneConfig config)
+    : loop_(loop), store_(store), service_(service), hub_(hub), config_(std::move(config)) {}
+
+template <typename R, typename Fn>
+R ControlPlane::OnLoop(Fn fn) {
+  // Shared state: if the loop is late, the task still runs safely after we
+  // gave up waiting.
+  auto promise = std::make_shared<std::promise<R>>();
+  std::future<R> answer = promise->get_future();
+  loop_.Post([fn = std::move(fn), promise]() mutable { promise->set_value(fn()); });
+  if (answer.wait_for(config_.loop_timeout) != std::future_status::ready) {
+    return Status::Unavailable("the rollout engine is busy: try again");
+  }
+  return answer.get();
+}
+
+ApiResponse ControlPlane::ListTenants() {
+  Result<std::vector<Tenant>> tenants = store_.ListTenants();
+  if (!tenants.ok()) return ErrorResponse(tenants.status());
+  return {200, Json{{"tenants", TenantsJson(*tenants)}}};
+}
+
+ApiResponse ControlPlane::GetTenant(const std::string& slug) {
+  Result<Tenant> t = store_.GetTenant(slug);
+  if (!t.ok()) return ErrorResponse(t.status());
+  return {200, ToJson(*t)};
+}
+
+ApiResponse ControlPlane::PutTenant(const std::string& slug, std::string_view body) {
+  Result<Json> j = ParseJsonObject(body);
+  if (!j.ok()) return ErrorResponse(j.status());
+  if (!j->contains("slug")) (*j)["slug"] = slug;  // the path names it
+  Result<Tenant> t = ParseTenant(*j);
+  if (!t.ok()) return ErrorResponse(t.status());
+  if (t->slug != slug) return ErrorResponse(400, "slug: does not match the path");
+  const bool existed = store_.GetTenant(slug).ok();
+  if (Status s = store_.PutTenants({*t}); !s.ok()) return ErrorResponse(s);
+  Result<Tenant> stored = store_.GetTenant(slug);
+  if (!stored.ok()) return ErrorResponse(stored.status());
+  return {existed ? 200 : 201, ToJson(*stored)};
+}
+
+ApiResponse ControlPlane::BulkTenants(std::string_view body) {
+  Result<Json> j = ParseJsonObject(body);
+  if (!j.ok()) return ErrorResponse(j.status());
+  Result<std::vector<Tenant>> tenants = ParseTenantList(*j);
+  if (!tenants.ok()) return ErrorResponse(tenants.status());
+  if (Status s = store_.PutTenants(*tenants); !s.ok()) return ErrorResponse(s);
+  return {200, Json{{"upserted", tenants->size()}}};
+}
+
+ApiResponse ControlPlane::DeleteTenant(const std::string& slug) {
+  if (Status s = store_.DeleteTenant(slug); !s.ok()) return ErrorResponse(s);
+  return {200, Json{{"deleted", slug}}};
+}
+
+ApiResponse ControlPlane::SetCordoned(const std::string& slug, bool cordoned) {
+  Result<Tenant> t = store_.GetTenant(slug);
+  if (!t.ok()) return ErrorResponse(t.status());
+  t->state = cordoned ? TenantState::kCordoned : TenantState::kActive;
+  if (Status s = store_.PutTenants({*t}); !s.ok()) return ErrorResponse(s);
+  return {200, ToJson(*t)};
+}
+
+ApiResponse ControlPlane::Submit(const RolloutRequest& req, bool legacy) {
+  auto outcome = OnLoop<Result<SubmitOutcome>>([this, req] { return service_.Submit(req); });
+  if (!outcome.ok()) return ErrorResponse(outcome.status());
+  if (outcome->kind == SubmitOutcome::Kind::kSuperseded) {
+    Json body = {{"error", "superseded"}, {"newer", ToJson(outcome->newer)}};
+    if (legacy) body["ok"] = false;
+    return {409, body};
+  }
+  return {202, ToJson(outcome->rollout)};
+}
+
+ApiResponse ControlPlane::CreateRollout(std::string_view body) {
+  Result<Json> j = ParseJsonObject(body);
+  if (!j.ok()) return ErrorResponse(j.status());
+  Result<RolloutRequest> req = ParseRolloutRequest(*j, config_.default_policy);
+  if (!req.ok()) return ErrorResponse(req.status());
+  return Submit(*req, false);
+}
+
+ApiResponse ControlPlane::ListRollouts(const std::string& state_filter) {
+  std::optional<RolloutState> state;
+  if (!state_filter.empty()) {
+    Result<RolloutState> parsed = ParseRolloutState(state_filter);
+    if (!parsed.ok()) return ErrorResponse(parsed.status().Prefixed("state: "));
+    state = *parsed;
+  }
+  Result<std::vector<Rollout>> rollouts = store_.ListRollouts(state);
+  if (!rollouts.ok()) return ErrorResponse(rollouts.status());
+  Json list = Json::array();
+  for (const auto& r : *rollouts) list.push_back(RolloutSummary(r));
+  return {200, Json{{"rollouts", std::move(list)}}};
+}
+
+ApiResponse ControlPlane::GetRollout(const std::string& id) {
+  Result<Rollout> r = store_.GetRollout(id);
+  if (!r.ok()) return ErrorResponse(r.status());
+  return {200, ToJson(*r)};
+}
+
+ApiResponse ControlPlane::Control(const std::string& id, RolloutControl what) {
+  Status s = OnLoop<Status>([this, id, what] {
+    switch (what) {
+      case RolloutControl::kCancel: return service_.Cancel(id);
+      case RolloutControl::kPause: return service_.Pause(id);
+      case RolloutControl::kResume: return service_.Resume(id);
+    }
+    return Status::Internal("unknown control");
+  });
+  if (!s.ok()) return ErrorResponse(s);
+  return GetRollout(id);
+}
+
+ApiResponse ControlPlane::Fleet() {
+  Result<std::vector<Tenant>> tenants = store_.ListTenants();
+  if (!tenants.ok()) return ErrorResponse(tenants.status());
+  Result<std::optional<Release>> desired = store_.DesiredRelease();
+  if (!desired.ok()) return ErrorResponse(desired.status());
+  Json list = Json::array();
+  int on_target = 0, drifted = 0, quarantined = 0;
+  for (const auto& t : *tenants) {
+    Json j = {{"slug", t.slug}, {"state", ToString(t.state)},
+              {"running_image", t.running_image.empty() ? Json(nullptr) : Json(t.running_image)},
+              {"running_seq", t.running_seq ? Json(*t.running_seq) : Json(nullptr)},
+              {"quarantined", t.quarantined},
+              {"quarantine_reason", t.quarantine_reason.empty() ? Json(nullptr) : Json(t.quarantine_reason)}};
+    if (*desired) {
+      std::string target = TargetImage(t, **desired, config_.image_repo);
+      bool drift = t.running_image != target;
+      j["desired_image"] = target;
+      j["drift"] = drift;
+      drift ? ++drifted : ++on_target;
+    } else {
+      j["desired_image"] = nullptr;
+      j["drift"] = false;
+    }
+    quarantined += t.quarantined ? 1 : 0;
+    list.push_back(std::move(j));
+  }
+  return {200, Json{{"desired_release", *desired ? ToJson(**desired) : Json(nullptr)},
+                    {"tenants", std::move(list)},
+                    {"summary", {{"total", tenants->size()}, {"on_target", on_target},
+                                 {"drifted", drifted}, {"quarantined", quarantined}}}}};
+}
+
+bool ControlPlane::WaitForEnd(const std::string& id, std::chrono::steady_clock::time_point deadline) {
+  int64_t seen = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    Result<Rollout> r = store_.GetRollout(id);
+    if (r.ok() && r->Finished()) return true;
+    // Wake on the next event, or re-check the ledger every few seconds.
+    auto wake = std::min(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(5));
+    seen = hub_.WaitAfter(id, seen, wake).last_id;
+  }
+  return false;
+}
+
+ApiResponse ControlPlane::LegacyRedeployFleet(std::string_view body) {
+  Result<Json> j = ParseJsonObject(body.empty() ? std::string_view("{}") : body);
+  if (!j.ok()) return ErrorResponse(j.status());
+  if (j->empty()) return ErrorResponse(400, "body: empty; give target_tag and confirm");
+  Result<RolloutRequest> req = ParseLegacyRequest(*j, config_.default_policy);
+  if (!req.ok()) return ErrorResponse(req.status());
+  ApiResponse started = Submit(*req, true);
+  if (started.status != 202) return started;
+  const std::string id = started.body["id"];
+  // Long enough for the slowest rollout this policy allows; the rollout goes
+  // on regardless when the caller leaves.
+  const Policy& p = req->policy;
+  Result<Rollout> accepted = store_.GetRollout(id);
+  const size_t tenants = accepted.ok() ? accepted->enumerated.size() : 0;
+  double worst = p.soak_seconds + (p.per_tenant_timeout_s + p.health_timeout_s) *
+                                      static_cast<double>(tenants + 1);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(static_cast<int64_t>(worst) + 60);
+  if (!WaitForEnd(id, deadline)) return ErrorResponse(504, "rollout " + id + " still running");
+  Result<Rollout> done = store_.GetRollout(id);
+  if (!done.ok()) return ErrorResponse(done.status());
+  return {done->state == RolloutState::kSucceeded ? 200 : 500, LegacyAnswer(*done)};
+}
+
+std::string ControlPlane::Metrics() {
+  std::string out;
+  Result<std::vector<Tenant>> tenants = store_.ListTenants();
+  Result<std::vector<Rollout>> rollouts = store_.ListRollouts(std::nullopt);
+  if (tenants.ok()) {
+    int active = 0, quarantined = 0;
+    for (const auto& t : *tenants) {
+      active += t.state == TenantState::kActive;
+      quarantined += t.quarantined;
+    }
+    out += "# HELP rollcall_tenants Registered tenants by state.\n# TYPE rollcall_tenants gauge\n";
+    out += fmt::format("rollcall_tenants{{state=\"active\"}} {}\n", active);
+    out += fmt::format("rollcall_tenants{{state=\"cordoned\"}} {}\n", tenants->size() - active);
+    out += "# HELP rollcall_tenants_quarantined Tenants quarantined as stragglers.\n";
+    out += "# TYPE rollcall_tenants_quarantined gauge\n";
+    out += fmt::format("rollcall_tenants_quarantined {}\n", quarantined);
+  }
+  if (rollouts.ok()) {
+    std::map<std::string, int> by_state;
+    for (auto s : {RolloutState::kPending, RolloutState::kRunning, RolloutState::kPaused,
+                   RolloutState::kSucceeded, RolloutState::kFailed, RolloutState::kCancelled,
+                   RolloutState::kSuperseded}) {
+      by_state[std::string(ToString(s))] = 0;
+    }
+    for (const auto& r : *rollouts) ++by_state[std::string(ToString(r.state))];
+    out += "# HELP rollcall_rollouts Rollouts in the ledger by state.\n# TYPE rollcall_rollouts gauge\n";
+    for (const auto& [state, n] : by_state) out += fmt::format("rollcall_rollouts{{state=\"{}\"}} {}\n", state, n);
+  }
+  Result<std::optional<Release>> desired = store_.DesiredRelease();
+  if (desired.ok() && *desired && (*desired)->seq) {
+    out += "# HELP rollcall_desired_release_seq Seq of the fleet's desired release.\n";
+    out += "# TYPE rollcall_desired_release_seq gauge\n";
+    out += fmt::format("rollcall_desired_release_seq {}\n", *(*desired)->seq);
+  }
+  return out;
+}
+
+}  // namespace rollcall

@@ -1,0 +1,81 @@
+// ControlPlane: the API of rollcalld (DESIGN §4) as plain functions that
+// return an HTTP status and a JSON body, so they are tested without HTTP.
+// Reads come from the Store; rollout mutations run on the engine's loop.
+// Thread-safe: called from HTTP worker threads.
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <string_view>
+
+#include "core/json_reader.h"
+#include "core/rollout_service.h"
+#include "core/store.h"
+#include "server/event_hub.h"
+
+namespace rollcall {
+
+struct ApiResponse {
+  int status = 200;
+  Json body;
+};
+
+// {"error": message} with the status the code maps to (400/404/409/503/500).
+ApiResponse ErrorResponse(const Status& status);
+ApiResponse ErrorResponse(int http_status, const std::string& message);
+
+enum class RolloutControl { kCancel, kPause, kResume };
+
+struct ControlPlaneConfig {
+  std::string image_repo;
+  Policy default_policy;  // the server defaults a request's policy starts from
+  Duration loop_timeout = std::chrono::seconds(15);  // a mutation waits this long for the loop
+};
+
+class ControlPlane {
+ public:
+  // All borrowed; they outlive the control plane.
+  ControlPlane(Clock& loop, Store& store, RolloutService& service, EventHub& hub,
+               ControlPlaneConfig config);
+
+  ApiResponse ListTenants();
+  ApiResponse GetTenant(const std::string& slug);
+  ApiResponse PutTenant(const std::string& slug, std::string_view body);
+  ApiResponse BulkTenants(std::string_view body);
+  ApiResponse DeleteTenant(const std::string& slug);
+  ApiResponse SetCordoned(const std::string& slug, bool cordoned);
+
+  ApiResponse CreateRollout(std::string_view body);
+  ApiResponse ListRollouts(const std::string& state_filter);
+  ApiResponse GetRollout(const std::string& id);
+  ApiResponse Control(const std::string& id, RolloutControl what);
+  ApiResponse Fleet();
+
+  // The legacy synchronous endpoint: starts a `batches` rollout and answers
+  // when it ends. The rollout runs on whether or not the caller waits.
+  ApiResponse LegacyRedeployFleet(std::string_view body);
+
+  // Prometheus text format.
+  std::string Metrics();
+
+  // Blocks until rollout `id` ended or `deadline`; true when it ended.
+  bool WaitForEnd(const std::string& id, std::chrono::steady_clock::time_point deadline);
+
+  Store& store() { return store_; }
+  EventHub& hub() { return hub_; }
+
+ private:
+  // Runs `fn` on the engine loop and returns its Result, or Unavailable when
+  // the loop does not get to it within config_.loop_timeout.
+  template <typename R, typename Fn>
+  R OnLoop(Fn fn);
+  ApiResponse Submit(const RolloutRequest& req, bool legacy);
+
+  Clock& loop_;
+  Store& store_;
+  RolloutService& service_;
+  EventHub& hub_;
+  const ControlPlaneConfig config_;
+};
+
+}  // namespace rollcall

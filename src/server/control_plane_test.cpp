@@ -1,0 +1,125 @@
+// The API logic on a real loop thread over the fake fleet and a memory store.
+#include "server/control_plane.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "runtime/real_clock.h"
+#include "store/memory_store.h"
+#include "testing/engine_harness.h"
+#include "testing/fake_fleet.h"
+
+namespace rollcall {
+namespace {
+
+using ::testing::HasSubstr;
+
+class ControlPlaneTest : public ::testing::Test {
+ protected:
+  ControlPlaneTest() {
+    Policy defaults = EngineHarness::TestPolicy();
+    defaults.health_interval_s = 0.01;
+    defaults.soak_seconds = 0;
+    plane = std::make_unique<ControlPlane>(clock, store, service, hub,
+                                           ControlPlaneConfig{"repo", defaults});
+  }
+  ~ControlPlaneTest() override { clock.Stop(); }
+
+  void AddTenants(int n) {
+    Json list = Json::array();
+    for (int i = 0; i < n; ++i) {
+      std::string slug = EngineHarness::Slug(i);
+      list.push_back({{"slug", slug}, {"base_url", "http://h/" + slug}, {"driver", "agent"},
+                      {"agent_url", "http://h/" + slug + "/agent"}});
+      fleet.Set(slug, FakeTenant::Slow(std::chrono::milliseconds(1)));
+    }
+    ASSERT_EQ(plane->BulkTenants(Json{{"tenants", list}}.dump()).status, 200);
+  }
+
+  RealClock clock;
+  FakeFleet fleet{clock};
+  FakeDriver driver{fleet};
+  FakeProber prober{fleet};
+  MemoryStore store;
+  EventHub hub;
+  EngineEnv env{clock, driver, prober, store, hub, "repo"};
+  SequentialIds ids;
+  RolloutService service{env, ids};
+  std::unique_ptr<ControlPlane> plane;
+};
+
+TEST_F(ControlPlaneTest, TenantCrud) {
+  ApiResponse put = plane->PutTenant("acme", R"({"base_url":"http://h","driver":"agent","agent_url":"http://a"})");
+  EXPECT_EQ(put.status, 201);
+  EXPECT_EQ(put.body["slug"], "acme");
+  EXPECT_EQ(plane->PutTenant("acme", R"({"slug":"acme","base_url":"http://h2","driver":"agent","agent_url":"http://a"})").status, 200);
+  EXPECT_EQ(plane->GetTenant("acme").body["base_url"], "http://h2");
+  EXPECT_EQ(plane->PutTenant("acme", R"({"slug":"other","base_url":"http://h","driver":"agent","agent_url":"http://a"})").body["error"],
+            "slug: does not match the path");
+  EXPECT_EQ(plane->SetCordoned("acme", true).body["state"], "cordoned");
+  EXPECT_EQ(plane->ListTenants().body["tenants"].size(), 1u);
+  EXPECT_EQ(plane->DeleteTenant("acme").status, 200);
+  EXPECT_EQ(plane->GetTenant("acme").status, 404);
+  EXPECT_EQ(plane->DeleteTenant("acme").status, 404);
+}
+
+TEST_F(ControlPlaneTest, BulkIsAllOrNothing) {
+  ApiResponse bad = plane->BulkTenants(R"({"tenants":[
+      {"slug":"a","base_url":"http://h","driver":"agent","agent_url":"http://a"},
+      {"slug":"B","base_url":"http://h","driver":"agent","agent_url":"http://a"}]})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_THAT(bad.body["error"].get<std::string>(), HasSubstr("tenants[1].slug"));
+  EXPECT_EQ(plane->ListTenants().body["tenants"].size(), 0u);
+}
+
+TEST_F(ControlPlaneTest, RolloutRunsInTheBackgroundAndFencesOlderReleases) {
+  AddTenants(5);
+  ApiResponse created = plane->CreateRollout(R"({"release":{"tag":"v2","seq":2}})");
+  ASSERT_EQ(created.status, 202) << created.body.dump();
+  const std::string id = created.body["id"];
+  ASSERT_TRUE(plane->WaitForEnd(id, std::chrono::steady_clock::now() + std::chrono::seconds(30)));
+  ApiResponse got = plane->GetRollout(id);
+  EXPECT_EQ(got.body["state"], "succeeded");
+  EXPECT_EQ(got.body["results"].size(), 5u);
+
+  ApiResponse older = plane->CreateRollout(R"({"release":{"tag":"v1","seq":1}})");
+  EXPECT_EQ(older.status, 409);
+  EXPECT_EQ(older.body["error"], "superseded");
+  EXPECT_EQ(older.body["newer"]["tag"], "v2");
+
+  ApiResponse fleet_view = plane->Fleet();
+  EXPECT_EQ(fleet_view.body["summary"]["on_target"], 5);
+  EXPECT_EQ(fleet_view.body["tenants"][0]["desired_image"], "repo:v2");
+  EXPECT_THAT(plane->Metrics(), HasSubstr("rollcall_rollouts{state=\"succeeded\"} 1"));
+  EXPECT_EQ(plane->ListRollouts("succeeded").body["rollouts"].size(), 1u);
+  EXPECT_EQ(plane->ListRollouts("bogus").status, 400);
+}
+
+TEST_F(ControlPlaneTest, BadRolloutRequestsAreFourHundreds) {
+  AddTenants(1);
+  EXPECT_EQ(plane->CreateRollout("{").status, 400);
+  EXPECT_EQ(plane->CreateRollout(R"({"release":{"tag":"v1"},"x":1})").body["error"], "x: unknown field");
+  EXPECT_EQ(plane->CreateRollout(R"({"release":{"tag":"v1"},"policy":{"only_slugs":["zz"]}})").body["error"],
+            "policy.only_slugs: unknown tenant \"zz\"");
+  EXPECT_EQ(plane->CreateRollout(R"({"release":{"tag":"v1","seq":1},"rollback":true})").status, 400);
+  EXPECT_EQ(plane->Control("r404", RolloutControl::kCancel).status, 404);
+}
+
+TEST_F(ControlPlaneTest, LegacyEndpointAnswersWhenTheRolloutEnds) {
+  AddTenants(4);
+  fleet.Set("t0002", FakeTenant::Stuck());
+  ApiResponse ok = plane->LegacyRedeployFleet(R"({"target_tag":"v3","confirm":true,"batch_size":2,"max_stragglers":1})");
+  EXPECT_EQ(ok.status, 200) << ok.body.dump();
+  EXPECT_TRUE(ok.body["ok"]);
+  EXPECT_EQ(ok.body["stragglers"], Json::array({"t0002"}));
+  EXPECT_EQ(ok.body["results"][0]["phase"], "batch-1");
+  ApiResponse strict = plane->LegacyRedeployFleet(R"({"target_tag":"v4","confirm":true,"batch_size":2})");
+  EXPECT_EQ(strict.status, 500);
+  EXPECT_FALSE(strict.body["ok"]);
+  EXPECT_EQ(plane->LegacyRedeployFleet("").status, 400);
+  EXPECT_EQ(plane->LegacyRedeployFleet(R"({"confirm":false})").status, 400);
+  EXPECT_EQ(plane->LegacyRedeployFleet(R"({"only_slugs":[]})").status, 400);
+}
+
+}  // namespace
+}  // namespace rollcall

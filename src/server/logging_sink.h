@@ -1,0 +1,38 @@
+// LoggingSink: one structured log line per rollout transition (rollout id,
+// tenant, status), then forwards the event. Never logs request headers, so
+// tokens cannot leak here.
+#pragma once
+
+#include <spdlog/spdlog.h>
+
+#include "core/events.h"
+
+namespace rollcall {
+
+class LoggingSink : public EventSink {
+ public:
+  explicit LoggingSink(EventSink& next) : next_(next) {}
+
+  void Publish(const RolloutEvent& e) override {
+    const auto& d = e.data;
+    auto str = [&](const char* key) {
+      return d.contains(key) && d[key].is_string() ? d[key].get<std::string>() : std::string();
+    };
+    if (e.type == kEventRolloutState) {
+      spdlog::info("rollout={} event={} state={}{}", e.rollout_id, e.type, str("state"),
+                   str("error").empty() ? "" : " error=\"" + str("error") + "\"");
+    } else if (e.type == kEventTenantStarted) {
+      spdlog::info("rollout={} event={} tenant={} phase={}", e.rollout_id, e.type, str("slug"), str("phase"));
+    } else {
+      spdlog::info("rollout={} event={} tenant={} status={} verified={}{}", e.rollout_id, e.type,
+                   str("slug"), str("status"), d.value("verified_on_target", false),
+                   str("error").empty() ? "" : " error=\"" + str("error") + "\"");
+    }
+    next_.Publish(e);
+  }
+
+ private:
+  EventSink& next_;
+};
+
+}  // namespace rollcall

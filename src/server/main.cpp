@@ -1,0 +1,199 @@
+// rollcalld: the control plane. Flags and environment (DESIGN §4), wiring
+// of the engine to its real environment, crash resume, and the HTTP API.
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <fmt/format.h>
+#include <fstream>
+#include <random>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <thread>
+
+#include "core/listen_address.h"
+#include "drivers/driver_router.h"
+#include "drivers/exec_driver.h"
+#include "http/agent_driver.h"
+#include "http/http_client.h"
+#include "http/http_prober.h"
+#include "runtime/real_clock.h"
+#include "runtime/shutdown_signals.h"
+#include "server/auth.h"
+#include "server/control_plane.h"
+#include "server/http_server.h"
+#include "server/logging_sink.h"
+#include "server/random_ids.h"
+#include "store/sqlite_store.h"
+
+namespace rollcall {
+namespace {
+
+struct Config {
+  std::string listen = "127.0.0.1:7700";
+  std::string db = "./rollcall.db";
+  std::string image_repo = "registry.local/app";
+  std::string agent_token;
+  std::string admin_token;
+  std::string read_token;
+  std::string admin_token_file;
+  std::string read_token_file;
+  bool dev = false;
+  Policy defaults;  // server defaults (DESIGN §2)
+  std::string max_stragglers = "0";
+  size_t body_limit = 1 << 20;
+  std::string log_level = "info";
+};
+
+std::string EnvOr(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+Result<std::string> ReadTokenFile(const std::string& path, const char* flag) {
+  std::ifstream in(path);
+  std::string token;
+  if (!in || !std::getline(in, token)) return Status::Invalid(fmt::format("{}: cannot read {}", flag, path));
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  if (token.empty()) return Status::Invalid(fmt::format("{}: {} is empty", flag, path));
+  return token;
+}
+
+std::string GenerateToken() {
+  std::random_device rd;
+  std::string token = "dev-";
+  for (int i = 0; i < 4; ++i) token += fmt::format("{:08x}", rd());
+  return token;
+}
+
+// Resolves tokens and defaults; the error names the flag or variable.
+Status Finish(Config& c) {
+  if (!c.admin_token_file.empty()) {
+    Result<std::string> t = ReadTokenFile(c.admin_token_file, "--admin-token-file");
+    if (!t.ok()) return t.status();
+    c.admin_token = *t;
+  }
+  if (!c.read_token_file.empty()) {
+    Result<std::string> t = ReadTokenFile(c.read_token_file, "--read-token-file");
+    if (!t.ok()) return t.status();
+    c.read_token = *t;
+  }
+  if (c.admin_token.empty()) {
+    if (!c.dev) {
+      return Status::Invalid("ROLLCALL_ADMIN_TOKEN: required (or --admin-token-file, or --dev for a generated one)");
+    }
+    c.admin_token = GenerateToken();
+    std::printf("dev admin token: %s\n", c.admin_token.c_str());  // printed once, by request
+  }
+  Result<StragglerLimit> limit = ParseStragglerLimit(c.max_stragglers);
+  if (!limit.ok()) return limit.status().Prefixed("--max-stragglers: ");
+  c.defaults.max_stragglers = *limit;
+  if (Status s = Validate(c.defaults, "--"); !s.ok()) return s;
+  if (c.db.rfind("postgres://", 0) == 0 || c.db.rfind("postgresql://", 0) == 0) {
+    return Status::Invalid("--db: PostgreSQL is not supported by this build yet; use a SQLite path");
+  }
+  return Status::Ok();
+}
+
+int Serve(const Config& c) {
+  auto host_port = ParseListenAddress(c.listen);
+  if (!host_port.ok()) {
+    std::fprintf(stderr, "%s\n", host_port.status().message().c_str());
+    return 2;
+  }
+  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(c.db);
+  if (!store.ok()) {
+    std::fprintf(stderr, "--db: %s\n", store.status().message().c_str());
+    return 1;
+  }
+  // Declaration order is shutdown order in reverse: the clock outlives every
+  // driver that posts into it, and stops before the service its tasks use.
+  RealClock clock;
+  HttpClient http;
+  AgentDriver agent(http, clock, c.agent_token);
+  ExecDriver exec;
+  DriverRouter drivers(agent, exec);
+  HttpProber prober(http);
+  EventHub hub;
+  LoggingSink sink(hub);
+  EngineEnv env{clock, drivers, prober, **store, sink, c.image_repo};
+  RandomIds ids;
+  RolloutService service(env, ids);
+
+  Result<size_t> resumed = Status::Internal("not run");
+  clock.RunSync([&] { resumed = service.ResumeAll(); }, std::chrono::seconds(60));
+  if (!resumed.ok()) {
+    spdlog::error("resume: {}", resumed.status().message());
+    return 1;
+  }
+  if (*resumed > 0) spdlog::info("resumed {} unfinished rollout(s) from {}", *resumed, c.db);
+
+  ControlPlane plane(clock, **store, service, hub, ControlPlaneConfig{c.image_repo, c.defaults});
+  Authorizer auth(c.admin_token, c.read_token);
+  HttpServer server(plane, auth, HttpServerOptions{host_port->first, host_port->second, c.body_limit});
+  Result<int> port = server.Bind();
+  if (!port.ok()) {
+    std::fprintf(stderr, "--listen: %s\n", port.status().message().c_str());
+    return 1;
+  }
+  std::printf("listening on %s:%d\n", host_port->first.c_str(), *port);
+  std::fflush(stdout);
+  spdlog::info("rollcalld listening on {}:{} (db {}, image repo {})", host_port->first, *port, c.db,
+               c.image_repo);
+
+  // Signals are taken by this thread alone; the server runs on another.
+  std::thread serving([&] { server.Serve(); });
+  const int sig = WaitForShutdownSignal();
+  spdlog::info("signal {}: shutting down; running rollouts resume on the next start", sig);
+  server.Stop();
+  serving.join();
+  clock.Stop();
+  return 0;
+}
+
+}  // namespace
+}  // namespace rollcall
+
+int main(int argc, char** argv) {
+  rollcall::BlockShutdownSignals();  // before any thread exists
+
+  rollcall::Config c;
+  c.listen = rollcall::EnvOr("ROLLCALL_LISTEN", c.listen);
+  c.db = rollcall::EnvOr("ROLLCALL_DB", c.db);
+  c.image_repo = rollcall::EnvOr("ROLLCALL_IMAGE_REPO", c.image_repo);
+  c.agent_token = rollcall::EnvOr("ROLLCALL_AGENT_TOKEN", "");
+  c.admin_token = rollcall::EnvOr("ROLLCALL_ADMIN_TOKEN", "");
+  c.read_token = rollcall::EnvOr("ROLLCALL_READ_TOKEN", "");
+
+  CLI::App app{"rollcalld: the Rollcall control plane"};
+  app.add_option("--listen", c.listen, "HOST:PORT (port 0 picks a free one)")->capture_default_str();
+  app.add_option("--db", c.db, "SQLite database path")->capture_default_str();
+  app.add_option("--image-repo", c.image_repo, "image repository; target = <repo>:<tag>")->capture_default_str();
+  app.add_option("--agent-token", c.agent_token, "bearer token for rollcall-agent (or ROLLCALL_AGENT_TOKEN)");
+  app.add_option("--admin-token-file", c.admin_token_file, "file holding the admin token");
+  app.add_option("--read-token-file", c.read_token_file, "file holding the read-only token");
+  app.add_flag("--dev", c.dev, "generate an admin token and print it once");
+  app.add_option("--per-tenant-timeout", c.defaults.per_tenant_timeout_s, "seconds")->capture_default_str();
+  app.add_option("--health-timeout", c.defaults.health_timeout_s, "seconds")->capture_default_str();
+  app.add_option("--health-interval", c.defaults.health_interval_s, "seconds")->capture_default_str();
+  app.add_option("--soak", c.defaults.soak_seconds, "seconds")->capture_default_str();
+  app.add_option("--max-parallel", c.defaults.max_parallel)->capture_default_str();
+  app.add_option("--max-stragglers", c.max_stragglers, "N or N%")->capture_default_str();
+  app.add_option("--body-limit", c.body_limit, "request body limit in bytes")->capture_default_str();
+  app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error")->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::fprintf(stderr, "%s\n", e.what());
+    return 2;
+  }
+  if (rollcall::Status s = rollcall::Finish(c); !s.ok()) {
+    std::fprintf(stderr, "%s\n", s.message().c_str());
+    return 2;
+  }
+  // Logs go to stderr: stdout carries only what tools parse ("listening on").
+  spdlog::set_default_logger(spdlog::stderr_color_mt("rollcalld"));
+  spdlog::set_level(spdlog::level::from_str(c.log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  return rollcall::Serve(c);
+}

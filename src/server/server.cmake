@@ -1,0 +1,29 @@
+# rollcalld: the control plane's HTTP API around the engine.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)  # carries the mandatory -D flags
+find_package(spdlog REQUIRED)
+
+add_library(rollcall_server STATIC
+  src/server/auth.cpp
+  src/server/event_hub.cpp
+  src/server/legacy.cpp
+  src/server/control_plane.cpp
+  src/server/http_server.cpp
+)
+rollcall_target(rollcall_server)
+target_link_libraries(rollcall_server PUBLIC rollcall_core PkgConfig::HTTPLIB spdlog::spdlog)
+
+add_executable(rollcalld src/server/main.cpp)
+rollcall_target(rollcalld)
+target_link_libraries(rollcalld PRIVATE rollcall_server rollcall_sqlite rollcall_http
+  rollcall_exec_driver rollcall_runtime CLI11::CLI11)
+
+add_executable(server_test
+  src/server/auth_test.cpp
+  src/server/legacy_test.cpp
+  src/server/control_plane_test.cpp
+)
+rollcall_target(server_test)
+target_link_libraries(server_test PRIVATE rollcall_server rollcall_runtime rollcall_testing
+  GTest::gtest_main GTest::gmock)
+gtest_discover_tests(server_test DISCOVERY_TIMEOUT 60)

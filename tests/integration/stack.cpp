@@ -1,0 +1,133 @@
+#include "stack.h"
+
+#include <httplib.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+namespace rollcall::it {
+
+Stack::Stack(const SimOptions& sim, std::string db) {
+  char tmpl[] = "/tmp/rollcall-it-XXXXXX";
+  dir_ = mkdtemp(tmpl);
+  db_ = db.empty() ? dir_ + "/rollcall.db" : std::move(db);
+  if (sim.tenants > 0) {
+    std::vector<std::string> argv = {ROLLCALL_SIM_BIN, "--tenants", std::to_string(sim.tenants),
+                                     "--listen", "127.0.0.1:0", "--deploy-ms", sim.deploy_ms,
+                                     "--initial-image", std::string(kRepo) + ":v0", "--seed", "1",
+                                     "--tenants-out", dir_ + "/tenants.json"};
+    for (const auto& f : sim.faults) {
+      argv.push_back("--fault");
+      argv.push_back(f);
+    }
+    auto child = ChildProcess::Start(argv);
+    EXPECT_TRUE(child.ok()) << child.status().message();
+    sim_process_ = std::move(child).value();
+    auto at = WaitForListening(*sim_process_, After(std::chrono::seconds(20)));
+    EXPECT_TRUE(at.ok()) << at.status().message();
+    sim_ = *at;
+  }
+  StartServer();
+  if (sim.tenants > 0) {
+    std::ifstream in(dir_ + "/tenants.json");
+    std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    HttpReply r = Post("/v1/tenants:bulk", body);
+    EXPECT_EQ(r.status, 200) << r.body;
+  }
+}
+
+Stack::~Stack() {
+  server_process_.reset();
+  sim_process_.reset();
+  std::error_code ignored;
+  if (!std::getenv("ROLLCALL_KEEP_TEST_OUTPUT")) std::filesystem::remove_all(dir_, ignored);
+}
+
+void Stack::StartServer() {
+  auto child = ChildProcess::Start(
+      {ROLLCALLD_BIN, "--listen", "127.0.0.1:0", "--db", db_, "--image-repo", kRepo,
+       "--health-interval", "0.05", "--soak", "0", "--per-tenant-timeout", "3",
+       "--health-timeout", "3"},
+      {{"ROLLCALL_ADMIN_TOKEN", kAdmin}, {"ROLLCALL_READ_TOKEN", kRead}});
+  ASSERT_TRUE(child.ok()) << child.status().message();
+  server_process_ = std::move(child).value();
+  auto at = WaitForListening(*server_process_, After(std::chrono::seconds(20)));
+  ASSERT_TRUE(at.ok()) << at.status().message();
+  server_ = *at;
+}
+
+void Stack::Kill9Server() {
+  ASSERT_TRUE(server_process_->Kill(SIGKILL).ok());
+  ASSERT_TRUE(server_process_->Wait(After(std::chrono::seconds(10))).ok());
+}
+
+HttpReply Stack::Send(const std::string& method, const std::string& path, const std::string& body,
+                      const HttpHeaders& headers) {
+  httplib::Client client(server_.host, server_.port);
+  client.set_read_timeout(std::chrono::seconds(60));
+  httplib::Headers h;
+  for (const auto& [k, v] : headers) h.emplace(k, v);
+  httplib::Result r = method == "GET"      ? client.Get(path.c_str(), h)
+                      : method == "DELETE" ? client.Delete(path.c_str(), h)
+                      : method == "PUT"    ? client.Put(path.c_str(), h, body, "application/json")
+                                           : client.Post(path.c_str(), h, body, "application/json");
+  HttpReply reply;
+  if (!r) {
+    reply.error = httplib::to_string(r.error());
+    return reply;
+  }
+  reply.status = r->status;
+  reply.body = r->body;
+  return reply;
+}
+
+HttpReply Stack::Get(const std::string& path, const std::string& token) {
+  return Send("GET", path, "", BearerHeader(token));
+}
+
+HttpReply Stack::Post(const std::string& path, const std::string& body, const std::string& token) {
+  return Send("POST", path, body, BearerHeader(token));
+}
+
+std::string Stack::StartRollout(const std::string& body) {
+  HttpReply r = Post("/v1/rollouts", body);
+  EXPECT_EQ(r.status, 202) << r.body;
+  return r.Json().value("id", "");
+}
+
+nlohmann::json Stack::WaitFinished(const std::string& id, Deadline deadline) {
+  nlohmann::json last;
+  while (SteadyClock::now() < deadline) {
+    HttpReply r = Get("/v1/rollouts/" + id);
+    last = r.Json();
+    std::string state = last.is_object() ? last.value("state", "") : "";
+    if (state == "succeeded" || state == "failed" || state == "cancelled" || state == "superseded") {
+      return last;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // poll interval, bounded by the deadline
+  }
+  ADD_FAILURE() << "rollout " << id << " did not finish in time; last: " << last.dump();
+  return last;
+}
+
+nlohmann::json Stack::SimState() {
+  TestHttpClient client(sim_);
+  return client.Get("/sim/v1/state").Json();
+}
+
+const nlohmann::json* RowOf(const nlohmann::json& rollout, const std::string& slug) {
+  if (!rollout.contains("results")) return nullptr;
+  for (const auto& row : rollout["results"]) {
+    if (row.value("slug", "") == slug) return &row;
+  }
+  return nullptr;
+}
+
+std::string StatusOf(const nlohmann::json& rollout, const std::string& slug) {
+  const nlohmann::json* row = RowOf(rollout, slug);
+  return row ? row->value("status", row->value("ssm_status", "")) : "";
+}
+
+}  // namespace rollcall::it
