@@ -76,9 +76,10 @@ ApiClient::Attempt ApiClient::Once(const std::string& method, const std::string&
   }
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
-  if (body) {
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
+  if (body || method == "POST" || method == "PUT") {
+    // An empty body still says Content-Length: 0; servers refuse a POST without one.
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body->data() : "");
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body ? body->size() : 0));
   }
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(DurationToMillis(options_.timeout)));

@@ -1,251 +1,215 @@
-// rollcall: the CLI for CI and operators (DESIGN §6). A command table; each
-// command is a function returning an exit code.
+// rollcall: the CLI for CI and operators (DESIGN §6). A command table: this
+// file only declares commands and flags (CLI11 stays in one translation
+// unit); the *_cmd.cpp files do the work.
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <fmt/format.h>
-#include <fstream>
-#include <sstream>
-#include <thread>
+#include <cstdlib>
 
-#include "cli/api_client.h"
-#include "cli/report.h"
-#include "cli/sse_parser.h"
-#include "core/json_codec.h"
+#include "cli/commands.h"
 
-namespace rollcall {
 namespace {
 
-enum Exit : int { kOk = 0, kFailed = 1, kUsage = 2 };
-
-struct Globals {
-  std::string server = "http://127.0.0.1:7700";
-  std::string token;
-  bool json = false;
-};
-
-struct RolloutFlags {
-  std::string tag, sha, reason, response_file, strategy, max_stragglers = "1";
-  std::optional<int64_t> seq;
-  std::vector<std::string> canary, only;
-  std::optional<double> soak, per_tenant_timeout, health_timeout, health_interval;
-  std::optional<int64_t> max_parallel;
-  bool dry_run = false, rollback = false;
-};
-
-int Fail(int code, const std::string& line) {
-  std::fprintf(stderr, "%s\n", line.c_str());
-  return code;
-}
+using namespace rollcall;
 
 std::string EnvOr(const char* name, std::string fallback) {
   const char* v = std::getenv(name);
   return v && *v ? v : fallback;
 }
 
-Result<ApiClient*> Client(const Globals& g) {
-  static std::unique_ptr<ApiClient> client;
-  ApiClientOptions o;
-  o.server = g.server;
-  o.token = g.token;
-  if (const char* d = std::getenv("ROLLCALL_RETRY_DELAYS")) {
-    Result<std::vector<Duration>> delays = ParseRetryDelays(d);
-    if (!delays.ok()) return delays.status();
-    o.retry_delays = *delays;
+void AddSeqFlags(CLI::App* cmd, SeqFlags& f) {
+  cmd->add_option("--seq", f.seq, "release order key (larger = newer); default: git rev-list --count SHA");
+  cmd->add_flag("--no-seq", f.no_seq, "send no seq (the release is not fenced)");
+}
+
+void AddPolicyFlags(CLI::App* cmd, RolloutFlags& f) {
+  cmd->add_option("--canary", f.canary, "canary tenant (repeatable)");
+  cmd->add_option("--soak", f.soak, "seconds to soak after the canaries");
+  cmd->add_option("--max-parallel", f.max_parallel, "tenants in flight at once");
+  cmd->add_option("--strategy", f.strategy, "window or batches")->check(CLI::IsMember({"window", "batches"}));
+  cmd->add_option("--max-stragglers", f.max_stragglers, "N or N%")->capture_default_str();
+  cmd->add_option("--per-tenant-timeout", f.per_tenant_timeout, "seconds");
+  cmd->add_option("--health-timeout", f.health_timeout, "seconds");
+  cmd->add_option("--health-interval", f.health_interval, "seconds");
+  cmd->add_flag("--dry-run", f.dry_run, "plan only; touch nothing");
+  cmd->add_option("--only", f.only, "limit to these tenants (repeatable)");
+  cmd->add_flag("--rollback", f.rollback, "allow an older release (needs --reason)");
+  cmd->add_option("--reason", f.reason, "why, for the ledger");
+  cmd->add_option("--response", f.response_file, "write the aggregate JSON here, even on failure");
+}
+
+void AddVerifyFlags(CLI::App* cmd, VerifyFlags& f) {
+  cmd->add_option("--budget", f.budget_s, "seconds to wait for the fleet to settle")->capture_default_str();
+  cmd->add_option("--interval", f.interval_s, "seconds between polls")->capture_default_str();
+  cmd->add_option("--exclude", f.exclude, "skip this tenant (repeatable)");
+}
+
+void AddScmFlags(CLI::App* cmd, ScmFlags& f) {
+  cmd->add_option("--scm", f.scm, "gitea or github (default: gitea under GITEA_ACTIONS, else github)")
+      ->check(CLI::IsMember({"gitea", "github"}));
+  cmd->add_option("--scm-url", f.scm_url, "SCM web or API URL (default GITHUB_SERVER_URL / GITHUB_API_URL)");
+  cmd->add_option("--repo", f.repo, "OWNER/NAME (default GITHUB_REPOSITORY)");
+}
+
+void AddSupersededFlags(CLI::App* cmd, SupersededFlags& f) {
+  cmd->add_option("--branch", f.branch, "branch whose head is compared")->capture_default_str();
+  cmd->add_option("--remote", f.remote, "git remote URL or name (default origin)");
+  cmd->add_option("--head-from", f.head_from, "git (ls-remote) or scm (API)")
+      ->check(CLI::IsMember({"git", "scm"}))->capture_default_str();
+  AddScmFlags(cmd, f.scm);
+}
+
+void AddTenantCommands(CLI::App& app, const Globals& g, int& code) {
+  static std::string slug, file;
+  static TenantFlags tf;
+  auto* tenants = app.add_subcommand("tenants", "manage the tenant registry");
+  tenants->require_subcommand(1);
+  tenants->add_subcommand("list", "list tenants")->callback([&] { code = CmdGet(g, "/v1/tenants", "tenants list"); });
+  auto* import = tenants->add_subcommand("import", "upsert every tenant of FILE ({\"tenants\":[...]}), all or none");
+  import->footer("Example: rollcall tenants import tenants.json");
+  import->add_option("FILE", file)->required();
+  import->callback([&] { code = CmdTenantsImport(g, file); });
+
+  auto* add = tenants->add_subcommand("add", "create or replace one tenant");
+  add->footer("Example: rollcall tenants add acme --base-url http://10.0.0.5:8080 --agent-url http://10.0.0.5:7701\n"
+              "         rollcall tenants add beta --base-url http://b:8080 --driver exec --var host=b \\\n"
+              "           --deploy ssh --deploy '{host}' --deploy /opt/app/redeploy --deploy '{image}'");
+  add->add_option("SLUG", tf.slug)->required();
+  add->add_option("--base-url", tf.base_url, "where /healthz and /buildinfo are served")->required();
+  add->add_option("--driver", tf.driver, "agent or exec")->check(CLI::IsMember({"agent", "exec"}))->capture_default_str();
+  add->add_option("--agent-url", tf.agent_url, "the agent's URL (agent driver)");
+  add->add_option("--deploy", tf.deploy_argv, "one argument of the exec deploy argv (repeat, in order)");
+  add->add_option("--inspect", tf.inspect_argv, "one argument of the exec inspect argv (repeat, in order)");
+  add->add_option("--label", tf.labels, "KEY=VALUE (repeatable)");
+  add->add_option("--var", tf.vars, "KEY=VALUE for argv templates (repeatable)");
+  add->add_option("--image-repo", tf.image_repo, "overrides the server's image repo");
+  add->add_flag("--cordoned", tf.cordoned, "register it excluded from rollouts");
+  add->callback([&] { code = CmdTenantsAdd(g, tf); });
+
+  auto* remove = tenants->add_subcommand("remove", "remove a tenant");
+  remove->footer("Example: rollcall tenants remove acme");
+  remove->add_option("SLUG", slug)->required();
+  remove->callback([&] { code = CmdTenantsRemove(g, slug); });
+  for (bool cordon : {true, false}) {
+    auto* cmd = tenants->add_subcommand(cordon ? "cordon" : "uncordon",
+                                        cordon ? "exclude a tenant from rollouts" : "include a tenant again");
+    cmd->footer(std::string("Example: rollcall tenants ") + (cordon ? "cordon" : "uncordon") + " acme");
+    cmd->add_option("SLUG", slug)->required();
+    cmd->callback([&, cordon] { code = CmdTenantsCordon(g, slug, cordon); });
   }
-  client = std::make_unique<ApiClient>(o);
-  return client.get();
-}
-
-// Prints an unexpected answer as one line naming the server's error.
-int Unexpected(const ApiAnswer& a, const std::string& what) {
-  std::string error = a.body.is_object() && a.body.contains("error") ? a.body["error"].dump() : "no error given";
-  return Fail(a.status >= 400 && a.status < 500 && a.status != 409 ? kUsage : kFailed,
-              fmt::format("{}: HTTP {}: {}", what, a.status, error));
-}
-
-int TenantsImport(const Globals& g, const std::string& file) {
-  std::ifstream in(file);
-  if (!in) return Fail(kUsage, "tenants import: cannot read " + file);
-  std::stringstream text;
-  text << in.rdbuf();
-  Result<Json> body = ParseJsonObject(text.str());
-  if (!body.ok()) return Fail(kUsage, fmt::format("tenants import: {}: {}", file, body.status().message()));
-  auto client = Client(g);
-  if (!client.ok()) return Fail(kUsage, client.status().message());
-  Result<ApiAnswer> a = (*client)->Call("POST", "/v1/tenants:bulk", *body);
-  if (!a.ok()) return Fail(kFailed, a.status().message());
-  if (a->status != 200) return Unexpected(*a, "tenants import");
-  std::printf("imported %s tenants\n", a->body["upserted"].dump().c_str());
-  return kOk;
-}
-
-int GetAndPrint(const Globals& g, const std::string& path, const std::string& what) {
-  auto client = Client(g);
-  if (!client.ok()) return Fail(kUsage, client.status().message());
-  Result<ApiAnswer> a = (*client)->Call("GET", path);
-  if (!a.ok()) return Fail(kFailed, a.status().message());
-  if (a->status != 200) return Unexpected(*a, what);
-  std::printf("%s\n", a->body.dump(2).c_str());
-  return kOk;
-}
-
-Json PolicyJson(const RolloutFlags& f) {
-  Json p = Json::object();
-  if (!f.canary.empty()) p["canary"] = f.canary;
-  if (f.soak) p["soak_seconds"] = *f.soak;
-  if (f.max_parallel) p["max_parallel"] = *f.max_parallel;
-  if (!f.strategy.empty()) p["strategy"] = f.strategy;
-  p["max_stragglers"] = f.max_stragglers.find('%') == std::string::npos
-                            ? Json(std::stoll(f.max_stragglers)) : Json(f.max_stragglers);
-  if (f.per_tenant_timeout) p["per_tenant_timeout_s"] = *f.per_tenant_timeout;
-  if (f.health_timeout) p["health_timeout_s"] = *f.health_timeout;
-  if (f.health_interval) p["health_interval_s"] = *f.health_interval;
-  if (f.dry_run) p["dry_run"] = true;
-  if (!f.only.empty()) p["only_slugs"] = f.only;
-  return p;
-}
-
-// Follows the event stream until the rollout's final event, reconnecting with
-// Last-Event-ID when the stream drops, so no event is lost or printed twice.
-Status Follow(ApiClient& client, const std::string& id, size_t total) {
-  int64_t last = 0;
-  size_t finished = 0;
-  bool final = false;
-  for (int drops = 0; !final; ++drops) {
-    if (drops > 30) return Status::Unavailable("event stream: gave up after 30 reconnects");
-    SseParser parser;
-    Status s = client.Stream(fmt::format("/v1/rollouts/{}/events", id), last, [&](std::string_view chunk) {
-      for (const SseEvent& e : parser.Feed(chunk)) {
-        last = std::max(last, e.id);
-        Json data = Json::parse(e.data, nullptr, false);
-        if (e.event == "tenant_finished" && data.is_object()) {
-          ++finished;
-          std::printf("[%zu/%zu] %-12s %-9s %6.1fs %s\n", finished, total,
-                      data.value("slug", "?").c_str(), data.value("status", "?").c_str(),
-                      data.value("duration_ms", 0) / 1000.0,
-                      data["error"].is_string() ? data["error"].get<std::string>().c_str() : "");
-          std::fflush(stdout);
-        }
-        if (e.event == "rollout_state" && data.is_object()) {
-          Result<RolloutState> state = ParseRolloutState(data.value("state", ""));
-          final = state.ok() && IsTerminal(*state);
-        }
-        if (final) return false;
-      }
-      return true;
-    });
-    if (!final) {
-      std::fprintf(stderr, "event stream dropped (%s); resuming after event %lld\n",
-                   s.ok() ? "ended early" : s.message().c_str(), static_cast<long long>(last));
-      std::this_thread::sleep_for(std::chrono::seconds(std::min(drops + 1, 5)));  // backoff
-    }
-  }
-  return Status::Ok();
-}
-
-int RunRollout(const Globals& g, const RolloutFlags& f) {
-  Result<StragglerLimit> limit = ParseStragglerLimit(f.max_stragglers);
-  if (!limit.ok()) return Fail(kUsage, "--max-stragglers: " + limit.status().message());
-  if (f.rollback && f.reason.empty()) return Fail(kUsage, "--reason: required with --rollback");
-  Json release = {{"tag", f.tag}};
-  if (!f.sha.empty()) release["git_sha"] = f.sha;
-  if (f.seq) release["seq"] = *f.seq;
-  Json body = {{"release", release}, {"policy", PolicyJson(f)}, {"rollback", f.rollback}};
-  if (!f.reason.empty()) body["reason"] = f.reason;
-
-  auto client = Client(g);
-  if (!client.ok()) return Fail(kUsage, client.status().message());
-  Result<ApiAnswer> created = (*client)->Call("POST", "/v1/rollouts", body);
-  if (!created.ok()) return Fail(kFailed, created.status().message());
-  if (created->status == 409 && created->body.value("error", "") == "superseded") {
-    return Fail(kFailed, fmt::format("rollout: superseded by the newer release {}", created->body["newer"].dump()));
-  }
-  if (created->status != 202) return Unexpected(*created, "rollout");
-  const std::string id = created->body["id"];
-  const size_t total = created->body.value("enumerated", Json::array()).size();
-  std::printf("rollout %s of %s to %zu tenants\n", id.c_str(), release.dump().c_str(), total);
-  std::fflush(stdout);
-  if (Status s = Follow(**client, id, total); !s.ok()) return Fail(kFailed, s.message());
-
-  Result<ApiAnswer> final = (*client)->Call("GET", "/v1/rollouts/" + id);
-  if (!final.ok()) return Fail(kFailed, final.status().message());
-  if (final->status != 200) return Unexpected(*final, "rollout");
-  Result<std::vector<TenantResult>> rows = RowsOf(final->body);
-  if (!rows.ok()) return Fail(kFailed, rows.status().message());
-  ClientGate gate = RecomputeGate(*rows, *limit);
-  if (!f.response_file.empty()) {
-    std::ofstream(f.response_file) << ResponseAggregate(final->body, gate).dump(2) << "\n";
-  }
-  if (g.json) {
-    std::printf("%s\n", final->body.dump(2).c_str());
-  } else {
-    std::printf("\n%s", RenderTable(*rows).c_str());
-    if (!gate.stragglers.empty()) {
-      std::printf("\n⚠ Stragglers (quarantined): %s\n", fmt::format("{}", fmt::join(gate.stragglers, ", ")).c_str());
-    }
-  }
-  const std::string state = final->body.value("state", "");
-  const std::string error = final->body["error"].is_string() ? final->body["error"].get<std::string>() : "";
-  std::printf("\nrollout %s %s%s\n", id.c_str(), state.c_str(), error.empty() ? "" : (": " + error).c_str());
-  return state == "succeeded" && gate.passed ? kOk : kFailed;
 }
 
 }  // namespace
-}  // namespace rollcall
 
 int main(int argc, char** argv) {
-  using namespace rollcall;
+  CLI::App app{"rollcall: roll a release across the fleet and prove every tenant landed"};
+  app.require_subcommand(1);
+  app.fallthrough();  // global flags may follow the command: `rollcall rollout ... --json`
   Globals g;
   g.server = EnvOr("ROLLCALL_SERVER", g.server);
   g.token = EnvOr("ROLLCALL_TOKEN", "");
-  CLI::App app{"rollcall: roll a release across the fleet and prove every tenant landed"};
-  app.require_subcommand(1);
   app.add_option("--server", g.server, "control plane URL (ROLLCALL_SERVER)")->capture_default_str();
   app.add_option("--token", g.token, "bearer token (ROLLCALL_TOKEN)");
   app.add_flag("--json", g.json, "print JSON");
+  app.add_option("--annotations", g.annotations, "CI annotations and step summary: auto, on, off")
+      ->check(CLI::IsMember({"auto", "on", "off"}))->capture_default_str();
 
-  int code = kOk;
-  auto* tenants = app.add_subcommand("tenants", "manage the tenant registry");
-  tenants->require_subcommand(1);
-  std::string import_file;
-  auto* import = tenants->add_subcommand("import", "upsert every tenant of FILE ({\"tenants\":[...]}), all or none");
-  import->add_option("FILE", import_file)->required();
-  import->callback([&] { code = TenantsImport(g, import_file); });
-  tenants->add_subcommand("list", "list tenants")->callback([&] { code = GetAndPrint(g, "/v1/tenants", "tenants list"); });
-  app.add_subcommand("fleet", "running image, desired release, drift and quarantine per tenant")
-      ->callback([&] { code = GetAndPrint(g, "/v1/fleet", "fleet"); });
-  std::string status_id;
-  auto* status = app.add_subcommand("status", "show rollouts, or one with its results");
-  status->add_option("ID", status_id);
-  status->callback([&] { code = GetAndPrint(g, status_id.empty() ? "/v1/rollouts" : "/v1/rollouts/" + status_id, "status"); });
+  int code = kExitOk;
+  std::string sha, tag, id;
 
-  RolloutFlags f;
+  auto* plan = app.add_subcommand("plan", "print the plan JSON (enabled, tag)");
+  plan->footer("Example: rollcall plan --sha 3f9a1c2d");
+  plan->add_option("--sha", sha, "commit being deployed")->required();
+  plan->add_option("--tag", tag, "image tag (default staging-<first 7 of sha>)");
+  plan->callback([&] { code = CmdPlan(g, sha, tag); });
+
+  app.add_subcommand("assert-enabled", "exit 1 when deploys are disabled (ROLLCALL_DISABLED)")
+      ->footer("Example: rollcall assert-enabled || exit 0")
+      ->callback([&] { code = CmdAssertEnabled(g); });
+
+  WaitCiFlags wf;
+  auto* wait_ci = app.add_subcommand("wait-ci", "wait until every required commit status is success");
+  wait_ci->footer("Example: rollcall wait-ci --sha 3f9a1c2 --repo acme/app --context build --context test --scm gitea --scm-url https://git.acme.dev");
+  wait_ci->add_option("--sha", wf.sha, "commit whose statuses are read")->required();
+  wait_ci->add_option("--context", wf.contexts, "required status context (repeatable)")->required();
+  wait_ci->add_option("--timeout", wf.timeout_s, "seconds before giving up")->capture_default_str();
+  wait_ci->add_option("--interval", wf.interval_s, "seconds between polls")->capture_default_str();
+  AddScmFlags(wait_ci, wf.scm);
+  wait_ci->callback([&] { code = CmdWaitCi(g, wf); });
+
+  SupersededFlags sf;
+  auto* superseded = app.add_subcommand("check-superseded", "exit 0 printing the newer head if the branch moved past SHA, else 10");
+  superseded->footer("Example: rollcall check-superseded --sha 3f9a1c2 --branch main || echo still the head");
+  superseded->add_option("--sha", sf.sha, "commit being deployed")->required();
+  AddSupersededFlags(superseded, sf);
+  superseded->callback([&] { code = CmdCheckSuperseded(g, sf); });
+
+  RolloutFlags rf;
   auto* rollout = app.add_subcommand("rollout", "start a rollout, follow it, apply the coverage gate");
   rollout->footer("Example: rollcall rollout --tag v1.4.2 --sha 3f9a1c2 --seq 1042 --canary acme --max-stragglers 1 --response out.json");
-  rollout->add_option("--tag", f.tag, "image tag to roll out")->required();
-  rollout->add_option("--sha", f.sha, "git sha of the release");
-  rollout->add_option("--seq", f.seq, "release order key (larger = newer)");
-  rollout->add_option("--canary", f.canary, "canary tenant (repeatable)");
-  rollout->add_option("--soak", f.soak, "seconds to soak after the canaries");
-  rollout->add_option("--max-parallel", f.max_parallel, "tenants in flight at once");
-  rollout->add_option("--strategy", f.strategy, "window or batches")->check(CLI::IsMember({"window", "batches"}));
-  rollout->add_option("--max-stragglers", f.max_stragglers, "N or N%")->capture_default_str();
-  rollout->add_option("--per-tenant-timeout", f.per_tenant_timeout, "seconds");
-  rollout->add_option("--health-timeout", f.health_timeout, "seconds");
-  rollout->add_option("--health-interval", f.health_interval, "seconds");
-  rollout->add_flag("--dry-run", f.dry_run, "plan only; touch nothing");
-  rollout->add_option("--only", f.only, "limit to these tenants (repeatable)");
-  rollout->add_flag("--rollback", f.rollback, "allow an older release (needs --reason)");
-  rollout->add_option("--reason", f.reason, "why, for the ledger");
-  rollout->add_option("--response", f.response_file, "write the aggregate JSON here, even on failure");
-  rollout->callback([&] { code = RunRollout(g, f); });
+  rollout->add_option("--tag", rf.tag, "image tag to roll out")->required();
+  rollout->add_option("--sha", rf.sha, "git sha of the release");
+  AddSeqFlags(rollout, rf.seq);
+  AddPolicyFlags(rollout, rf);
+  rollout->callback([&] { code = CmdRollout(g, rf); });
+
+  VerifyFlags vf;
+  auto* verify = app.add_subcommand("verify", "poll every tenant until it runs the sha, or the budget is spent");
+  verify->footer("Example: rollcall verify --sha 3f9a1c2 --budget 240 --interval 20 --from-response out.json");
+  verify->add_option("--sha", vf.sha, "the build every tenant must report")->required();
+  AddVerifyFlags(verify, vf);
+  verify->add_option("--from-response", vf.from_response, "skip the quarantined stragglers of a rollout response");
+  verify->callback([&] { code = CmdVerify(g, vf); });
+
+  PromoteFlags pf;
+  auto* promote = app.add_subcommand("promote", "fenced promotion of a channel tag to a release's image");
+  promote->footer("Example: rollcall promote --tag staging-3f9a1c2 --channel latest --seq 1042");
+  promote->add_option("--tag", pf.tag, "the release tag the channel will point at")->required();
+  promote->add_option("--channel", pf.channel, "channel tag")->capture_default_str();
+  promote->add_option("--sha", pf.sha, "git sha of the release (derives --seq)");
+  AddSeqFlags(promote, pf.seq);
+  promote->add_flag("--rollback", pf.rollback, "allow an older release (needs --reason)");
+  promote->add_option("--reason", pf.reason, "why, for the ledger");
+  promote->callback([&] { code = CmdPromote(g, pf); });
+
+  DeployFlags df;
+  auto* deploy = app.add_subcommand("deploy", "assert-enabled, check-superseded, rollout, verify, check-superseded, promote");
+  deploy->footer("Example: rollcall deploy --sha 3f9a1c2 --canary acme --max-stragglers 1 --response out.json");
+  deploy->add_option("--sha", df.rollout.sha, "commit being deployed")->required();
+  deploy->add_option("--tag", df.rollout.tag, "image tag (default staging-<first 7 of sha>)");
+  AddSeqFlags(deploy, df.rollout.seq);
+  AddPolicyFlags(deploy, df.rollout);
+  AddVerifyFlags(deploy, df.verify);
+  AddSupersededFlags(deploy, df.superseded);
+  deploy->add_option("--channel", df.channel, "channel tag to promote")->capture_default_str();
+  deploy->add_flag("--no-promote", df.no_promote, "stop after verify");
+  deploy->callback([&] { code = CmdDeploy(g, df); });
+
+  auto* status = app.add_subcommand("status", "list rollouts, or show one with its results");
+  status->footer("Example: rollcall status r-20261121-093000-3f9a1c");
+  status->add_option("ID", id);
+  status->callback([&] { code = CmdGet(g, id.empty() ? "/v1/rollouts" : "/v1/rollouts/" + id, "status"); });
+  auto* watch = app.add_subcommand("watch", "follow a rollout's events until it ends");
+  watch->footer("Example: rollcall watch r-20261121-093000-3f9a1c");
+  watch->add_option("ID", id)->required();
+  watch->callback([&] { code = CmdWatch(g, id); });
+  for (const char* action : {"cancel", "pause", "resume"}) {
+    auto* cmd = app.add_subcommand(action, std::string(action) + " a rollout");
+    cmd->footer(std::string("Example: rollcall ") + action + " r-20261121-093000-3f9a1c");
+    cmd->add_option("ID", id)->required();
+    cmd->callback([&, action] { code = CmdControl(g, id, action); });
+  }
+
+  AddTenantCommands(app, g, code);
+  app.add_subcommand("fleet", "running image, desired release, drift and quarantine per tenant")
+      ->footer("Example: rollcall fleet")
+      ->callback([&] { code = CmdGet(g, "/v1/fleet", "fleet"); });
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
     std::fprintf(stderr, "%s\n", e.what());
-    return kUsage;
+    return kExitUsage;
   }
   return code;
 }

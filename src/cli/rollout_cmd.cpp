@@ -1,0 +1,245 @@
+// rollout and watch: start a rollout, follow its event stream, apply the
+// coverage gate from the rows, report.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fmt/format.h>
+#include <fstream>
+#include <thread>
+
+#include "cli/command_support.h"
+#include "cli/git.h"
+#include "cli/report.h"
+#include "cli/sse_parser.h"
+#include "cli/stages.h"
+#include "cli/summary.h"
+#include "core/json_codec.h"
+
+namespace rollcall {
+namespace {
+
+// The rollout's own tolerance: an integer, or "N%" as a string.
+StragglerLimit LimitOf(const Json& policy) {
+  const Json limit = policy.value("max_stragglers", Json(0));
+  Result<StragglerLimit> parsed = ParseStragglerLimit(limit.is_string() ? limit.get<std::string>() : limit.dump());
+  return parsed.ok() ? *parsed : StragglerLimit{};
+}
+
+Json PolicyJson(const RolloutFlags& f, const StragglerLimit& limit) {
+  Json p = Json::object();
+  if (!f.canary.empty()) p["canary"] = f.canary;
+  if (f.soak) p["soak_seconds"] = *f.soak;
+  if (f.max_parallel) p["max_parallel"] = *f.max_parallel;
+  if (!f.strategy.empty()) p["strategy"] = f.strategy;
+  p["max_stragglers"] = limit.percent ? Json(limit.Describe()) : Json(limit.value);
+  if (f.per_tenant_timeout) p["per_tenant_timeout_s"] = *f.per_tenant_timeout;
+  if (f.health_timeout) p["health_timeout_s"] = *f.health_timeout;
+  if (f.health_interval) p["health_interval_s"] = *f.health_interval;
+  if (f.dry_run) p["dry_run"] = true;
+  if (!f.only.empty()) p["only_slugs"] = f.only;
+  return p;
+}
+
+std::string ErrorOf(const Json& j) {
+  return j.is_object() && j.contains("error") && j["error"].is_string() ? j["error"].get<std::string>() : "";
+}
+
+// Prints what a rollout does as it happens: on a terminal one live line
+// (done/total, stragglers, elapsed) with only the failures kept above it;
+// otherwise a plain line per finished tenant.
+class Progress {
+ public:
+  explicit Progress(size_t total) : total_(total), live_(isatty(STDOUT_FILENO) == 1) {}
+  ~Progress() {
+    if (live_ && drawn_) std::printf("\n");
+  }
+
+  void Finished(const Json& row) {
+    ++done_;
+    const std::string status = row.value("status", "?");
+    const bool verified = status == "DryRun" || row.value("verified_on_target", status == "Success");
+    if (!verified) ++stragglers_;
+    const std::string line = fmt::format("[{}/{}] {:<12} {:<9} {:6.1f}s {}", done_, total_, row.value("slug", "?"),
+                                         status, row.value("duration_ms", 0) / 1000.0, ErrorOf(row));
+    if (!live_) {
+      std::printf("%s\n", line.c_str());
+    } else if (!verified) {
+      std::printf("\r\033[K%s\n", line.c_str());
+    }
+    Redraw();
+  }
+  void Tick() { Redraw(); }
+
+ private:
+  void Redraw() {
+    if (!live_) return std::fflush(stdout), void();
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    std::printf("\r\033[K%zu/%zu done, %zu stragglers, %.0fs elapsed", done_, total_, stragglers_, elapsed);
+    std::fflush(stdout);
+    drawn_ = true;
+  }
+
+  const size_t total_;
+  const bool live_;
+  size_t done_ = 0, stragglers_ = 0;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+// Follows the event stream until the rollout's final event, reconnecting with
+// Last-Event-ID when it drops, so no event is lost or printed twice.
+Status Follow(ApiClient& client, const std::string& id, size_t total) {
+  int64_t last = 0;
+  bool final = false;
+  Progress progress(total);
+  for (int drops = 0; !final; ++drops) {
+    if (drops > 30) return Status::Unavailable("event stream: gave up after 30 reconnects");
+    SseParser parser;
+    Status s = client.Stream(fmt::format("/v1/rollouts/{}/events", id), last, [&](std::string_view chunk) {
+      for (const SseEvent& e : parser.Feed(chunk)) {
+        if (e.id != 0 && e.id <= last) continue;  // already seen before a reconnect
+        last = std::max(last, e.id);
+        Json data = Json::parse(e.data, nullptr, false);
+        if (e.event == "tenant_finished" && data.is_object()) progress.Finished(data);
+        if (e.event == "rollout_state" && data.is_object()) {
+          Result<RolloutState> state = ParseRolloutState(data.value("state", ""));
+          final = state.ok() && IsTerminal(*state);
+        }
+        if (final) return false;
+      }
+      progress.Tick();
+      return true;
+    });
+    if (!final) {
+      std::fprintf(stderr, "event stream dropped (%s); resuming after event %lld\n",
+                   s.ok() ? "ended early" : s.message().c_str(), static_cast<long long>(last));
+      std::this_thread::sleep_for(std::chrono::milliseconds(200 * std::min(drops + 1, 25)));  // backoff
+    }
+  }
+  return Status::Ok();
+}
+
+void WriteResponse(const std::string& file, const Json& aggregate) {
+  if (file.empty()) return;
+  std::ofstream out(file);
+  out << aggregate.dump(2) << "\n";
+  if (!out) std::fprintf(stderr, "--response: cannot write %s\n", file.c_str());
+}
+
+// Prints the finished rollout, writes the response file, and decides.
+RolloutOutcome Report(const Globals& g, const Json& rollout, const StragglerLimit& limit,
+                      const std::string& response_file) {
+  RolloutOutcome out;
+  out.rollout_id = rollout.value("id", "");
+  Result<std::vector<TenantResult>> rows = RowsOf(rollout);
+  if (!rows.ok()) {
+    out.detail = rows.status().message();
+    Fail(kExitFailed, out.detail);
+    return out;
+  }
+  ClientGate gate = RecomputeGate(*rows, limit);
+  WriteResponse(response_file, ResponseAggregate(rollout, gate));
+  CiOutput ci(g.annotations);
+  ci.Summary(RolloutMarkdown(rollout, gate));
+  if (g.json) {
+    std::printf("%s\n", rollout.dump(2).c_str());
+  } else {
+    std::printf("\n%s", RenderTable(*rows).c_str());
+    if (!gate.stragglers.empty()) {
+      std::printf("\n⚠ Stragglers (quarantined): %s\n", fmt::format("{}", fmt::join(gate.stragglers, ", ")).c_str());
+    }
+  }
+  const std::string state = rollout.value("state", "");
+  const std::string error = ErrorOf(rollout);
+  std::printf("\nrollout %s %s%s\n", out.rollout_id.c_str(), state.c_str(), error.empty() ? "" : (": " + error).c_str());
+  const bool ok = state == "succeeded" && gate.passed;
+  out.detail = fmt::format("{} {}: {} tenants, {} stragglers (tolerance {}){}", out.rollout_id, state, rows->size(),
+                           gate.stragglers.size(), gate.tolerance, error.empty() ? "" : ": " + error);
+  if (ok) {
+    out.exit = kExitOk;
+    out.stragglers = gate.stragglers;
+    if (!gate.stragglers.empty()) {
+      ci.Warning(fmt::format("rollout {}: stragglers quarantined: {}", out.rollout_id, fmt::join(gate.stragglers, ", ")));
+    }
+  } else {
+    ci.Error(fmt::format("rollout {} {}: {}", out.rollout_id, state, error.empty() ? "coverage gate failed" : error));
+  }
+  return out;
+}
+
+RolloutOutcome Failed(const std::string& line, int code = kExitFailed) {
+  RolloutOutcome out;
+  out.exit = Fail(code, line);
+  out.detail = line;
+  return out;
+}
+
+}  // namespace
+
+Result<std::optional<int64_t>> SeqFromFlags(const SeqFlags& f, const std::string& sha) {
+  return ResolveSeq(SystemGit(), f.seq, f.no_seq, sha);
+}
+
+RolloutOutcome RunRolloutStage(const Globals& g, const RolloutFlags& f, std::optional<int64_t> seq) {
+  Result<StragglerLimit> limit = ParseStragglerLimit(f.max_stragglers);
+  if (!limit.ok()) return Failed("--max-stragglers: " + limit.status().message(), kExitUsage);
+  if (f.rollback && f.reason.empty()) return Failed("--reason: required with --rollback", kExitUsage);
+  if (Status s = CheckTag(f.tag, "--tag"); !s.ok()) return Failed(s.message(), kExitUsage);
+  if (!f.sha.empty()) {
+    if (Status s = CheckSha(f.sha, "--sha"); !s.ok()) return Failed(s.message(), kExitUsage);
+  }
+  Json release = {{"tag", f.tag}};
+  if (!f.sha.empty()) release["git_sha"] = f.sha;
+  if (seq) release["seq"] = *seq;
+  Json body = {{"release", release}, {"policy", PolicyJson(f, *limit)}, {"rollback", f.rollback}};
+  if (!f.reason.empty()) body["reason"] = f.reason;
+
+  auto client = ServerClient(g);
+  if (!client.ok()) return Failed(client.status().message(), kExitUsage);
+  Result<ApiAnswer> created = (*client)->Call("POST", "/v1/rollouts", body);
+  if (!created.ok()) return Failed("rollout: " + created.status().message());
+  if (created->status == 409 && ErrorOf(created->body) == "superseded") {
+    const std::string line = "rollout: superseded by the newer release " + created->body["newer"].dump();
+    CiOutput(g.annotations).Error(line);
+    return Failed(line);
+  }
+  if (created->status != 202) {
+    const std::string line = fmt::format("rollout: HTTP {}: {}", created->status, ErrorOf(created->body));
+    return Failed(line, created->status == 400 ? kExitUsage : kExitFailed);
+  }
+  const std::string id = created->body.value("id", "");
+  const size_t total = created->body.value("enumerated", Json::array()).size();
+  std::printf("rollout %s of %s to %zu tenants\n", id.c_str(), release.dump().c_str(), total);
+  std::fflush(stdout);
+  Status followed = Follow(**client, id, total);
+  if (!followed.ok()) std::fprintf(stderr, "%s\n", followed.message().c_str());
+  Result<Json> final = Expect(**client, "GET", "/v1/rollouts/" + id, 200, "rollout");
+  if (!final.ok()) {
+    WriteResponse(f.response_file, {{"ok", false}, {"results", Json::array()}, {"rollout_id", id},
+                                    {"error", final.status().message()}});
+    return Failed(final.status().message());
+  }
+  return Report(g, *final, *limit, f.response_file);
+}
+
+int CmdRollout(const Globals& g, const RolloutFlags& f) {
+  Result<std::optional<int64_t>> seq = SeqFromFlags(f.seq, f.sha);
+  if (!seq.ok()) return FailWith(seq.status());
+  return RunRolloutStage(g, f, *seq).exit;
+}
+
+int CmdWatch(const Globals& g, const std::string& id) {
+  auto client = ServerClient(g);
+  if (!client.ok()) return FailWith(client.status());
+  Result<Json> rollout = Expect(**client, "GET", "/v1/rollouts/" + id, 200, "watch");
+  if (!rollout.ok()) return FailWith(rollout.status());
+  if (Status s = Follow(**client, id, rollout->value("enumerated", Json::array()).size()); !s.ok()) {
+    return Fail(kExitFailed, s.message());
+  }
+  Result<Json> final = Expect(**client, "GET", "/v1/rollouts/" + id, 200, "watch");
+  if (!final.ok()) return FailWith(final.status());
+  return Report(g, *final, LimitOf(final->value("policy", Json::object())), "").exit;
+}
+
+}  // namespace rollcall

@@ -1,0 +1,41 @@
+#include "cli/summary.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace rollcall {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+TEST(SummaryTest, RolloutTableHasTheContractColumnsAndTheStragglerSection) {
+  Json rollout = Json::parse(R"({"id":"r-1","state":"succeeded","release":{"tag":"v2","seq":2,"git_sha":"abc1234"},
+    "results":[{"slug":"a","phase":"canary","status":"Success","exit_code":0,"healthz_ok":true,
+                "verified_on_target":true,"running_image":"repo:v2","duration_ms":1500,"error":null},
+               {"slug":"b","phase":"window","status":"OffTarget","exit_code":0,"healthz_ok":true,
+                "verified_on_target":false,"running_image":"repo:v1","duration_ms":900,"error":"running repo:v1 | old"}]})");
+  ClientGate gate{{"b"}, 1, false, true};
+  std::string md = RolloutMarkdown(rollout, gate);
+  EXPECT_THAT(md, HasSubstr("| Tenant | Phase | Status | Exit | Healthz | On target | Running image | Duration | Error |"));
+  EXPECT_THAT(md, HasSubstr("`r-1`"));
+  EXPECT_THAT(md, HasSubstr("Release **v2** (seq 2), sha `abc1234`"));
+  EXPECT_THAT(md, HasSubstr("| b | window | OffTarget | 0 | ✅ | ❌ | repo:v1 | 0.9s | running repo:v1 \\| old |"));
+  EXPECT_THAT(md, HasSubstr("⚠ Stragglers (quarantined)"));
+  gate.stragglers.clear();
+  EXPECT_THAT(RolloutMarkdown(rollout, gate), Not(HasSubstr("Stragglers")));
+}
+
+TEST(SummaryTest, VerifyTableCountsSkippedTenants) {
+  std::string md = VerifyMarkdown("abc1234", {{"a", VerifyState::kOk, "abc1234", ""},
+                                              {"b", VerifyState::kStale, "0000000", "still on the old build"}}, 2);
+  EXPECT_THAT(md, HasSubstr("| b | STALE | 0000000 | still on the old build |"));
+  EXPECT_THAT(md, HasSubstr("Quarantined tenants skipped: 2"));
+}
+
+TEST(SummaryTest, AnnotationsAreOneLine) {
+  EXPECT_EQ(EscapeAnnotation("a\nb%c\r"), "a%0Ab%25c%0D");
+}
+
+}  // namespace
+}  // namespace rollcall

@@ -1,0 +1,378 @@
+// The rollcall CLI end to end: the real binary against a real rollcalld and
+// rollcall-sim, a local bare git repository, and a fake Gitea served inside
+// the test (the only fake: a third-party SaaS API).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "stack.h"
+#include "tcp_proxy.h"
+
+namespace rollcall::it {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using Json = nlohmann::json;
+using namespace std::chrono_literals;
+
+struct CliRun {
+  int exit = -1;
+  std::string out, err;
+};
+
+// Runs the CLI to completion with short retry delays and annotations off
+// unless the test's env says otherwise.
+CliRun RunCli(std::vector<std::string> args, std::map<std::string, std::string> env = {},
+              Deadline deadline = After(120s)) {
+  args.insert(args.begin(), ROLLCALL_CLI_BIN);
+  env.emplace("ROLLCALL_RETRY_DELAYS", "0.01,0.01,0.01");
+  env.emplace("GITHUB_ACTIONS", "");
+  env.emplace("GITEA_ACTIONS", "");
+  auto child = ChildProcess::Start(args, env);
+  CliRun run;
+  if (!child.ok()) {
+    ADD_FAILURE() << child.status().message();
+    return run;
+  }
+  Result<int> code = (*child)->Wait(deadline);
+  EXPECT_TRUE(code.ok()) << "rollcall did not exit in time";
+  run.exit = code.ok() ? *code : -1;
+  run.out = (*child)->ReadStdout();
+  run.err = (*child)->ReadStderr();
+  return run;
+}
+
+std::vector<std::string> Server(const Stack& s) {
+  return {"--server", s.server().Url(), "--token", kAdmin};
+}
+
+std::vector<std::string> Cat(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// A bare repository with a clone that commits and pushes to main.
+class GitRepo {
+ public:
+  explicit GitRepo(const std::string& dir) : bare_(dir + "/remote.git"), work_(dir + "/work") {
+    Git({"init", "-q", "--bare", "-b", "main", bare_});
+    Git({"init", "-q", "-b", "main", work_});
+    Git({"-C", work_, "remote", "add", "origin", bare_});
+  }
+  // Commits and pushes; returns the new head's sha.
+  std::string CommitAndPush(const std::string& message) {
+    Git({"-C", work_, "-c", "user.name=ci", "-c", "user.email=ci@example.com", "commit", "-q",
+         "--allow-empty", "-m", message});
+    Git({"-C", work_, "push", "-q", "origin", "main"});
+    std::string sha = Git({"-C", work_, "rev-parse", "HEAD"});
+    return sha.substr(0, sha.find('\n'));
+  }
+  const std::string& bare() const { return bare_; }
+  const std::string& work() const { return work_; }
+
+  static std::string Git(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {"/usr/bin/git"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto child = ChildProcess::Start(argv);
+    EXPECT_TRUE(child.ok());
+    Result<int> code = (*child)->Wait(After(30s));
+    EXPECT_TRUE(code.ok() && *code == 0) << "git failed: " << (*child)->ReadStderr();
+    return (*child)->ReadStdout();
+  }
+
+ private:
+  std::string bare_, work_;
+};
+
+TEST(CliIt, DeployRunsEveryStageAndWritesTheStepSummary) {
+  Stack s({.tenants = 6});
+  GitRepo repo(s.dir());
+  const std::string sha = repo.CommitAndPush("release");
+  const std::string summary = s.dir() + "/summary.md";
+  CliRun run = RunCli(Cat(Server(s), {"deploy", "--sha", sha, "--seq", "7", "--remote", repo.bare(),
+                                      "--canary", "t0000", "--max-stragglers", "0", "--budget", "20",
+                                      "--interval", "0.2", "--no-promote", "--annotations", "on"}),
+                      {{"GITHUB_STEP_SUMMARY", summary}});
+  ASSERT_EQ(run.exit, 0) << run.out << run.err;
+  const std::string md = ReadFile(summary);
+  EXPECT_THAT(md, HasSubstr("### Rollcall deploy `" + sha + "` as **staging-" + sha.substr(0, 7) + "**"));
+  EXPECT_THAT(md, HasSubstr("| check-superseded | current |"));
+  EXPECT_THAT(md, HasSubstr("| rollout | succeeded |"));
+  EXPECT_THAT(md, HasSubstr("| verify | on target | 6/6 OK, 0 quarantined skipped |"));
+  EXPECT_THAT(md, HasSubstr("| promote | skipped (--no-promote) |"));
+  EXPECT_THAT(md, HasSubstr("| Tenant | Phase | Status | Exit | Healthz | On target | Running image | Duration | Error |"));
+  EXPECT_THAT(md, HasSubstr("| t0000 | canary | Success | 0 | ✅ | ✅ | " + std::string(kRepo) + ":staging-"));
+  EXPECT_THAT(md, HasSubstr("### Rollcall verify `" + sha + "`"));
+  EXPECT_THAT(md, Not(HasSubstr("Stragglers")));
+  Json fleet = s.Get("/v1/fleet").Json();
+  EXPECT_EQ(fleet.dump().find("\"drift\":true"), std::string::npos) << fleet.dump();
+}
+
+TEST(CliIt, DeployOfASupersededCommitTouchesNothing) {
+  Stack s({.tenants = 3});
+  GitRepo repo(s.dir());
+  const std::string old_sha = repo.CommitAndPush("one");
+  const std::string head = repo.CommitAndPush("two");
+  CliRun run = RunCli(Cat(Server(s), {"deploy", "--sha", old_sha, "--seq", "1", "--remote", repo.bare(),
+                                      "--annotations", "on"}));
+  EXPECT_EQ(run.exit, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("::notice::deploy " + old_sha + ": superseded by " + head));
+  EXPECT_EQ(s.Get("/v1/rollouts").Json()["rollouts"].size(), 0u);
+  EXPECT_EQ(s.SimState()["tenants"]["t0000"].value("deploy_count", -1), 0);
+}
+
+TEST(CliIt, StuckTenantIsQuarantinedThenExcludedFromVerify) {
+  Stack s({.tenants = 5, .faults = {"t0002=stuck"}});
+  const std::string response = s.dir() + "/response.json";
+  CliRun rollout = RunCli(Cat(Server(s), {"rollout", "--tag", "v2", "--sha", "abc1234", "--seq", "2",
+                                          "--max-stragglers", "1", "--response", response}));
+  ASSERT_EQ(rollout.exit, 0) << rollout.out << rollout.err;
+  EXPECT_THAT(rollout.out, HasSubstr("⚠ Stragglers (quarantined): t0002"));
+  Json agg = Json::parse(ReadFile(response));
+  EXPECT_EQ(agg["ok"], true);
+  EXPECT_EQ(agg["stragglers"], Json::array({"t0002"}));
+  EXPECT_FALSE(agg["rollout_id"].get<std::string>().empty());
+  EXPECT_EQ(agg["results"].size(), 5u);
+  EXPECT_EQ(agg["results"][2]["ssm_status"], "OffTarget");
+
+  CliRun verify = RunCli(Cat(Server(s), {"verify", "--sha", "ABC1234", "--from-response", response,
+                                         "--budget", "10", "--interval", "0.2"}));
+  EXPECT_EQ(verify.exit, 0) << verify.out << verify.err;
+  EXPECT_THAT(verify.out, HasSubstr("4/4 OK, 1 quarantined skipped"));
+  EXPECT_THAT(verify.out, Not(HasSubstr("t0002")));
+}
+
+TEST(CliIt, VerifyWaitsForALaggingTenantAndNamesTheOneThatNeverSwitches) {
+  Stack s({.tenants = 4, .faults = {"t0001=lag:1.5", "t0003=stuck"}});
+  CliRun rollout = RunCli(Cat(Server(s), {"rollout", "--tag", "v2", "--sha", "abc1234", "--seq", "2",
+                                          "--max-stragglers", "1"}));
+  ASSERT_EQ(rollout.exit, 0) << rollout.out << rollout.err;
+  CliRun verify = RunCli(Cat(Server(s), {"verify", "--sha", "abc1234", "--budget", "6", "--interval", "0.25",
+                                         "--annotations", "on"}));
+  EXPECT_EQ(verify.exit, 1);
+  EXPECT_THAT(verify.out, HasSubstr("::error::verify abc1234: not on target after 6s: t0003 (STALE)"));
+  EXPECT_THAT(verify.out, Not(HasSubstr("t0001 (")));
+  EXPECT_TRUE(std::regex_search(verify.out, std::regex("t0001 +OK +abc1234")) ) << verify.out;
+  EXPECT_THAT(verify.out, HasSubstr("3/4 OK"));
+}
+
+TEST(CliIt, EventStreamCutMidRolloutResumesWithoutLosingOrRepeatingEvents) {
+  Stack s({.tenants = 12, .faults = {}, .deploy_ms = "250"});
+  TcpProxy proxy(s.server());
+  auto child = ChildProcess::Start({ROLLCALL_CLI_BIN, "--server", proxy.endpoint().Url(), "--token", kAdmin,
+                                    "rollout", "--tag", "v2", "--sha", "abc1234", "--seq", "2",
+                                    "--max-parallel", "2"},
+                                   {{"ROLLCALL_RETRY_DELAYS", "0.01,0.01,0.01"}});
+  ASSERT_TRUE(child.ok());
+  ASSERT_TRUE((*child)->WaitForLine(std::regex(R"(^\[3/12\])"), After(60s)).ok()) << (*child)->ReadStderr();
+  proxy.CutAll();
+  Result<int> code = (*child)->Wait(After(120s));
+  ASSERT_TRUE(code.ok());
+  const std::string out = (*child)->ReadStdout();
+  EXPECT_EQ(*code, 0) << out << (*child)->ReadStderr();
+  EXPECT_GE(proxy.cuts(), 1);
+  EXPECT_THAT((*child)->ReadStderr(), HasSubstr("event stream dropped"));
+  for (int i = 1; i <= 12; ++i) {
+    const std::string progress = "[" + std::to_string(i) + "/12]";
+    size_t first = out.find(progress);
+    EXPECT_NE(first, std::string::npos) << progress << " missing:\n" << out;
+    EXPECT_EQ(out.find(progress, first + 1), std::string::npos) << progress << " twice:\n" << out;
+  }
+  for (int t = 0; t < 12; ++t) {
+    char slug[8];
+    std::snprintf(slug, sizeof slug, "t%04d", t);
+    EXPECT_EQ(std::count(out.begin(), out.end(), '\n') > 12, true);
+    EXPECT_TRUE(std::regex_search(out, std::regex(std::string(R"(\] )") + slug + " +Success"))) << slug;
+  }
+}
+
+TEST(CliIt, CheckSupersededFollowsTheBareRepositorysMain) {
+  char tmpl[] = "/tmp/rollcall-git-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  GitRepo repo(dir);
+  const std::string first = repo.CommitAndPush("one");
+  CliRun same = RunCli({"check-superseded", "--sha", first.substr(0, 10), "--remote", repo.bare()});
+  EXPECT_EQ(same.exit, 10) << same.err;
+  EXPECT_THAT(same.err, HasSubstr("still the head"));
+  CliRun upper = RunCli({"check-superseded", "--sha", first.substr(0, 7), "--remote", repo.bare()});
+  EXPECT_EQ(upper.exit, 10);
+
+  const std::string second = repo.CommitAndPush("two");
+  CliRun moved = RunCli({"check-superseded", "--sha", first, "--remote", repo.bare()});
+  EXPECT_EQ(moved.exit, 0) << moved.err;
+  EXPECT_EQ(moved.out, second + "\n");
+  CliRun branch = RunCli({"check-superseded", "--sha", first, "--remote", repo.bare(), "--branch", "release"});
+  EXPECT_EQ(branch.exit, 10);  // no such branch: fail-safe
+  EXPECT_THAT(branch.err, HasSubstr("warning"));
+  CliRun unreadable = RunCli({"check-superseded", "--sha", first, "--remote", dir + "/nope.git"});
+  EXPECT_EQ(unreadable.exit, 10);
+  EXPECT_THAT(unreadable.err, HasSubstr("cannot read the head of main"));
+  std::filesystem::remove_all(dir);
+}
+
+// A Gitea commit-status API that clamps every page to two rows, answers the
+// first request with 503, and records the pages asked for.
+class FakeGitea {
+ public:
+  explicit FakeGitea(std::vector<Json> rows) : rows_(std::move(rows)) {
+    server_.Get(R"(/api/v1/repos/acme/app/commits/([0-9a-f]+)/statuses)",
+                [this](const httplib::Request& req, httplib::Response& res) {
+                  if (requests_++ == 0) {
+                    res.status = 503;
+                    return;
+                  }
+                  const size_t page = std::stoul(req.get_param_value("page"));
+                  pages_.push_back(page);
+                  Json out = Json::array();
+                  for (size_t i = (page - 1) * 2; i < rows_.size() && i < page * 2; ++i) out.push_back(rows_[i]);
+                  res.set_content(out.dump(), "application/json");
+                });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~FakeGitea() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::vector<size_t> pages() const { return pages_; }
+
+ private:
+  std::vector<Json> rows_;
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  std::atomic<int> requests_{0};
+  std::vector<size_t> pages_;  // written by the server thread; read after the CLI exited
+};
+
+Json Row(int id, const std::string& context, const std::string& state) {
+  return {{"id", id}, {"context", context}, {"status", state}};
+}
+
+std::vector<std::string> WaitCi(const FakeGitea& gitea) {
+  return {"wait-ci", "--sha", "abc1234", "--repo", "acme/app", "--scm", "gitea", "--scm-url", gitea.Url(),
+          "--context", "build", "--context", "test", "--interval", "0.1", "--timeout", "20"};
+}
+
+TEST(CliIt, WaitCiFindsTheSuccessBehindAClampedPage) {
+  FakeGitea gitea({Row(1, "build", "pending"), Row(2, "test", "pending"), Row(3, "lint", "failure"),
+                   Row(4, "build", "success"), Row(5, "test", "success")});
+  CliRun run = RunCli(WaitCi(gitea));
+  EXPECT_EQ(run.exit, 0) << run.out << run.err;
+  EXPECT_THAT(run.out, HasSubstr("green: build=success, test=success"));
+  EXPECT_THAT(run.err, HasSubstr("attempt 2/4"));  // the 503 was retried
+  EXPECT_EQ(gitea.pages(), (std::vector<size_t>{1, 2, 3, 4}));  // page 3 was short, page 4 empty
+}
+
+TEST(CliIt, WaitCiFailsAtOnceOnACancelledContext) {
+  FakeGitea gitea({Row(1, "build", "success"), Row(2, "test", "pending"), Row(3, "test", "cancelled")});
+  CliRun run = RunCli(Cat(WaitCi(gitea), {"--annotations", "on"}));
+  EXPECT_EQ(run.exit, 1);
+  EXPECT_THAT(run.out, HasSubstr("::error::wait-ci abc1234: test is cancelled"));
+  EXPECT_EQ(gitea.pages().size(), 3u);  // one poll, not a wait for the timeout
+}
+
+TEST(CliIt, WaitCiTimesOutWithEveryContextsLastState) {
+  FakeGitea gitea({Row(1, "build", "success"), Row(2, "test", "pending")});
+  std::vector<std::string> args = WaitCi(gitea);
+  args.back() = "0.5";  // --timeout
+  CliRun run = RunCli(args);
+  EXPECT_EQ(run.exit, 1);
+  EXPECT_THAT(run.err, HasSubstr("timed out after 500ms: build=success, test=pending"));
+}
+
+TEST(CliIt, ResponseFileIsWrittenWhenTheRolloutFails) {
+  Stack s({.tenants = 4, .faults = {"t0000=dead"}});
+  const std::string response = s.dir() + "/response.json";
+  CliRun run = RunCli(Cat(Server(s), {"rollout", "--tag", "v2", "--sha", "abc1234", "--seq", "2", "--canary",
+                                      "t0000", "--max-stragglers", "3", "--per-tenant-timeout", "1",
+                                      "--response", response}));
+  EXPECT_EQ(run.exit, 1) << run.out << run.err;
+  Json agg = Json::parse(ReadFile(response));
+  EXPECT_EQ(agg["ok"], false);
+  EXPECT_FALSE(agg["rollout_id"].get<std::string>().empty());
+  EXPECT_EQ(agg["results"][0]["slug"], "t0000");
+  EXPECT_EQ(agg["results"][0]["ssm_status"], "TimedOut");
+  EXPECT_THAT(agg["error"].get<std::string>(), HasSubstr("canary"));
+}
+
+TEST(CliIt, ExitCodesForBadInputAndAnUnreachableServer) {
+  CliRun no_tag = RunCli({"rollout", "--sha", "abc1234"});
+  EXPECT_EQ(no_tag.exit, 2);
+  EXPECT_THAT(no_tag.err, HasSubstr("--tag"));
+  CliRun bad_limit = RunCli({"rollout", "--tag", "v2", "--no-seq", "--max-stragglers", "lots"});
+  EXPECT_EQ(bad_limit.exit, 2);
+  EXPECT_THAT(bad_limit.err, HasSubstr("--max-stragglers"));
+  EXPECT_EQ(std::count(bad_limit.err.begin(), bad_limit.err.end(), '\n'), 1) << bad_limit.err;
+  CliRun bad_sha = RunCli({"verify", "--sha", "xyz"});
+  EXPECT_EQ(bad_sha.exit, 2);
+  EXPECT_THAT(bad_sha.err, HasSubstr("--sha"));
+  CliRun unknown = RunCli({"frobnicate"});
+  EXPECT_EQ(unknown.exit, 2);
+
+  CliRun unreachable = RunCli({"--server", "http://127.0.0.1:9", "status"});
+  EXPECT_EQ(unreachable.exit, 1);
+  EXPECT_THAT(unreachable.err, HasSubstr("http://127.0.0.1:9/v1/rollouts"));
+
+  Stack s({.tenants = 0});
+  CliRun missing = RunCli(Cat(Server(s), {"status", "r-nope"}));
+  EXPECT_EQ(missing.exit, 2);
+  EXPECT_THAT(missing.err, HasSubstr("HTTP 404"));
+  CliRun wrong_token = RunCli({"--server", s.server().Url(), "--token", "nope", "tenants", "list"});
+  EXPECT_EQ(wrong_token.exit, 2);
+  EXPECT_THAT(wrong_token.err, HasSubstr("HTTP 401"));
+}
+
+TEST(CliIt, AShallowCloneRefusesToGuessTheSeq) {
+  char tmpl[] = "/tmp/rollcall-git-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  GitRepo repo(dir);
+  repo.CommitAndPush("one");
+  const std::string sha = repo.CommitAndPush("two");
+  GitRepo::Git({"clone", "-q", "--depth", "1", "file://" + repo.bare(), dir + "/shallow"});
+  CliRun run = RunCli({"--server", "http://127.0.0.1:9", "rollout", "--tag", "v2", "--sha", sha},
+                      {{"GIT_DIR", dir + "/shallow/.git"}});
+  EXPECT_EQ(run.exit, 2);
+  EXPECT_THAT(run.err, HasSubstr("shallow clone"));
+  EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
+  CliRun full = RunCli({"--server", "http://127.0.0.1:9", "rollout", "--tag", "v2", "--sha", sha},
+                       {{"GIT_DIR", repo.work() + "/.git"}});
+  EXPECT_EQ(full.exit, 1);  // counted the seq (2), then found no server
+  EXPECT_THAT(full.err, HasSubstr("127.0.0.1:9"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(CliIt, TenantCommandsManageTheRegistry) {
+  Stack s({.tenants = 0});
+  CliRun add = RunCli(Cat(Server(s), {"tenants", "add", "acme", "--base-url", "http://127.0.0.1:1",
+                                      "--driver", "exec", "--var", "host=box1", "--label", "region=eu",
+                                      "--deploy", "/opt/app/redeploy", "--deploy", "{image}"}));
+  ASSERT_EQ(add.exit, 0) << add.err;
+  Json t = s.Get("/v1/tenants/acme").Json();
+  EXPECT_EQ(t["exec"]["deploy"], Json::array({"/opt/app/redeploy", "{image}"}));
+  EXPECT_EQ(t["vars"]["host"], "box1");
+  EXPECT_EQ(RunCli(Cat(Server(s), {"tenants", "cordon", "acme"})).exit, 0);
+  EXPECT_EQ(s.Get("/v1/tenants/acme").Json()["state"], "cordoned");
+  EXPECT_EQ(RunCli(Cat(Server(s), {"tenants", "uncordon", "acme"})).exit, 0);
+  EXPECT_EQ(s.Get("/v1/tenants/acme").Json()["state"], "active");
+  CliRun bad = RunCli(Cat(Server(s), {"tenants", "add", "Acme!", "--base-url", "http://x"}));
+  EXPECT_EQ(bad.exit, 2);
+  EXPECT_THAT(bad.err, HasSubstr("SLUG"));
+  EXPECT_EQ(RunCli(Cat(Server(s), {"tenants", "remove", "acme"})).exit, 0);
+  EXPECT_EQ(s.Get("/v1/tenants/acme").status, 404);
+}
+
+}  // namespace
+}  // namespace rollcall::it
