@@ -47,6 +47,42 @@ Admission DecideAdmission(const AdmissionRequest& req) {
   return out;
 }
 
+PromotionDecision DecidePromotion(const PromotionRequest& req) {
+  PromotionDecision out;
+  if (req.rollback && req.reason.empty()) {
+    out.kind = PromotionDecision::Kind::kInvalid;
+    out.error = "reason: required when rollback is true";
+    return out;
+  }
+  if (!req.release.seq) {
+    out.warnings.push_back(fmt::format("release {} has no seq: promoting {} unfenced", req.release.tag, req.channel));
+    return out;
+  }
+  const int64_t seq = *req.release.seq;
+  if (req.rollback) {
+    out.warnings.push_back(fmt::format("rollback of {} to {}: {}", req.channel, req.release.Describe(), req.reason));
+    return out;
+  }
+  if (req.current && req.current->seq) {
+    if (*req.current->seq > seq) {
+      out.kind = PromotionDecision::Kind::kSuperseded;
+      out.newer = Release{req.current->tag, "", req.current->seq};
+      return out;
+    }
+    if (*req.current->seq == seq && req.current->tag != req.release.tag) {
+      out.kind = PromotionDecision::Kind::kConflict;
+      out.error = fmt::format("seq: {} already names tag {} on {}", seq, req.current->tag, req.channel);
+      return out;
+    }
+  }
+  if (req.desired && req.desired->seq && *req.desired->seq > seq) {
+    out.kind = PromotionDecision::Kind::kSuperseded;
+    out.newer = *req.desired;
+    return out;
+  }
+  return out;
+}
+
 std::string TenantFenceRefusal(std::optional<int64_t> running_seq, const Release& release,
                                bool rollback) {
   if (rollback || !running_seq || !release.seq || *running_seq <= *release.seq) return "";

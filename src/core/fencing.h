@@ -43,6 +43,34 @@ struct Admission {
 
 Admission DecideAdmission(const AdmissionRequest& req);
 
+struct PromotionRequest {
+  std::string channel;
+  Release release;  // tag and seq to promote
+  bool rollback = false;
+  std::string reason;
+  std::optional<ChannelRecord> current;  // where the channel points now
+  std::optional<Release> desired;        // the fleet's desired release
+};
+
+struct PromotionDecision {
+  enum class Kind {
+    kAccept,      // retag and record
+    kSuperseded,  // refused: `newer` is newer (HTTP 409 "superseded")
+    kInvalid,     // refused: bad request (HTTP 400), see `error`
+    kConflict,    // refused: the seq already names another tag (HTTP 409)
+  };
+  Kind kind = Kind::kAccept;
+  Release newer;                      // kSuperseded
+  std::string error;                  // kInvalid, kConflict
+  std::vector<std::string> warnings;  // kAccept
+};
+
+// A channel never moves backward: a promotion whose seq is lower than the
+// channel's or than the fleet's desired release is superseded, unless it is
+// a rollback with a reason. An unfenced release (no seq) is accepted with a
+// warning; so is a channel that has no seq yet.
+PromotionDecision DecidePromotion(const PromotionRequest& req);
+
 // Whether a tenant that runs `running_seq` may be deployed to `release`.
 // Returns an empty string when allowed, else why not.
 std::string TenantFenceRefusal(std::optional<int64_t> running_seq, const Release& release,

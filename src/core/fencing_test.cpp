@@ -61,5 +61,64 @@ TEST(FencingTest, TenantGuard) {
   EXPECT_EQ(TenantFenceRefusal(2, Rel("v1", 1), true), "");
 }
 
+// ---- promotion ----
+
+using PKind = PromotionDecision::Kind;
+
+ChannelRecord At(const std::string& tag, std::optional<int64_t> seq) {
+  return ChannelRecord{"latest", tag, seq, "sha256:" + tag, 0, false, ""};
+}
+
+PromotionRequest Promote(const std::string& tag, std::optional<int64_t> seq,
+                         std::optional<ChannelRecord> current = std::nullopt,
+                         std::optional<Release> desired = std::nullopt) {
+  return PromotionRequest{"latest", Rel(tag, seq), false, "", std::move(current), std::move(desired)};
+}
+
+TEST(PromotionFencingTest, ANewChannelOrANewerSeqIsAccepted) {
+  EXPECT_EQ(DecidePromotion(Promote("v1", 1)).kind, PKind::kAccept);
+  EXPECT_EQ(DecidePromotion(Promote("v2", 2, At("v1", 1), Rel("v2", 2))).kind, PKind::kAccept);
+  EXPECT_EQ(DecidePromotion(Promote("v2", 2, At("v2", 2))).kind, PKind::kAccept);  // idempotent
+}
+
+TEST(PromotionFencingTest, AnOlderSeqThanTheChannelIsSupersededNamingIt) {
+  PromotionDecision d = DecidePromotion(Promote("v1", 1, At("v2", 2)));
+  EXPECT_EQ(d.kind, PKind::kSuperseded);
+  EXPECT_EQ(d.newer.tag, "v2");
+  EXPECT_EQ(d.newer.seq, std::optional<int64_t>(2));
+}
+
+TEST(PromotionFencingTest, AnOlderSeqThanTheFleetsDesiredReleaseIsSuperseded) {
+  // The fleet already targets v3: promoting v2 would point latest behind it.
+  PromotionDecision d = DecidePromotion(Promote("v2", 2, At("v1", 1), Rel("v3", 3)));
+  EXPECT_EQ(d.kind, PKind::kSuperseded);
+  EXPECT_EQ(d.newer.tag, "v3");
+}
+
+TEST(PromotionFencingTest, TheSameSeqNamingAnotherTagIsAConflict) {
+  PromotionDecision d = DecidePromotion(Promote("v2-hotfix", 2, At("v2", 2)));
+  EXPECT_EQ(d.kind, PKind::kConflict);
+  EXPECT_THAT(d.error, ::testing::HasSubstr("already names tag v2"));
+}
+
+TEST(PromotionFencingTest, RollbackNeedsAReasonAndThenMovesBack) {
+  PromotionRequest req = Promote("v1", 1, At("v2", 2), Rel("v2", 2));
+  req.rollback = true;
+  PromotionDecision refused = DecidePromotion(req);
+  EXPECT_EQ(refused.kind, PKind::kInvalid);
+  EXPECT_EQ(refused.error, "reason: required when rollback is true");
+  req.reason = "v2 corrupts uploads";
+  PromotionDecision d = DecidePromotion(req);
+  EXPECT_EQ(d.kind, PKind::kAccept);
+  ASSERT_EQ(d.warnings.size(), 1u);
+  EXPECT_THAT(d.warnings[0], ::testing::HasSubstr("v2 corrupts uploads"));
+}
+
+TEST(PromotionFencingTest, AnUnfencedReleaseIsAcceptedWithAWarning) {
+  PromotionDecision d = DecidePromotion(Promote("hotfix", std::nullopt, At("v2", 2)));
+  EXPECT_EQ(d.kind, PKind::kAccept);
+  EXPECT_EQ(d.warnings.size(), 1u);
+}
+
 }  // namespace
 }  // namespace rollcall

@@ -260,4 +260,27 @@ Result<TenantResult> ParseResultRow(const Json& j) {
   return row;
 }
 
+Json ToJson(const ChannelRecord& c) {
+  return {{"channel", c.channel},
+          {"tag", c.tag},
+          {"seq", c.seq ? Json(*c.seq) : Json(nullptr)},
+          {"digest", c.digest},
+          {"promoted_at", Timestamp(c.promoted_at_ms)},
+          {"rollback", c.rollback},
+          {"reason", c.reason.empty() ? Json(nullptr) : Json(c.reason)}};
+}
+
+Result<PromoteBody> ParsePromoteBody(const Json& body) {
+  PromoteBody out;
+  FieldReader r(body, "");
+  r.Require("tag");
+  r.Read("tag", out.release.tag);
+  r.Read("seq", out.release.seq);
+  r.Read("rollback", out.rollback);
+  r.Read("reason", out.reason);
+  if (Status s = r.Finish(); !s.ok()) return s;
+  if (Status s = Validate(out.release, ""); !s.ok()) return s;
+  return out;
+}
+
 }  // namespace rollcall

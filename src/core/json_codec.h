@@ -26,6 +26,17 @@ Json ToJson(const Release& r);
 Json ToJson(const Policy& p);
 Json ToJson(const TenantResult& row, RowShape shape = RowShape::kV1);
 Json ToJson(const Rollout& r, RowShape shape = RowShape::kV1);
+// {"channel","tag","seq","digest","promoted_at","rollback","reason"}
+Json ToJson(const ChannelRecord& c);
+
+// The body of POST /v1/channels/{channel}/promote: {"tag","seq","rollback",
+// "reason"}; `tag` required, unknown fields refused.
+struct PromoteBody {
+  Release release;
+  bool rollback = false;
+  std::string reason;
+};
+Result<PromoteBody> ParsePromoteBody(const Json& body);
 
 // Reads a result row as servers send it, v1 or legacy names; lenient about
 // absent fields (older servers) but strict about types.

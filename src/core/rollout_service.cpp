@@ -40,7 +40,7 @@ Result<SubmitOutcome> RolloutService::Submit(const RolloutRequest& req) {
     case Admission::Kind::kInvalid: return Status::Invalid(admission.error);
     case Admission::Kind::kConflict: return Status::Conflict(admission.error);
     case Admission::Kind::kSuperseded:
-      return SubmitOutcome{SubmitOutcome::Kind::kSuperseded, {}, admission.newer};
+      return SubmitOutcome{SubmitOutcome::Kind::kSuperseded, {}, admission.newer, RolloutOf(admission.newer)};
     case Admission::Kind::kExisting:
       return SubmitOutcome{SubmitOutcome::Kind::kExisting,
                            engines_.at(admission.existing_id)->rollout(), {}};
@@ -56,6 +56,18 @@ Result<SubmitOutcome> RolloutService::Submit(const RolloutRequest& req) {
   for (const auto& old_id : admission.supersede_ids) engines_.at(old_id)->Supersede(rollout.id);
   Launch(rollout, std::move(plan).value());
   return SubmitOutcome{SubmitOutcome::Kind::kStarted, engines_.at(rollout.id)->rollout(), {}};
+}
+
+std::string RolloutService::RolloutOf(const Release& release) {
+  for (const auto& [id, engine] : engines_) {
+    if (!engine->rollout().policy.dry_run && engine->rollout().release.SameAs(release)) return id;
+  }
+  Result<std::vector<Rollout>> all = env_.store.ListRollouts(std::nullopt);
+  if (!all.ok()) return "";
+  for (auto it = all->rbegin(); it != all->rend(); ++it) {  // newest first
+    if (!it->policy.dry_run && it->release.SameAs(release)) return it->id;
+  }
+  return "";
 }
 
 Result<size_t> RolloutService::ResumeAll() {

@@ -33,6 +33,7 @@ struct SubmitOutcome {
   Kind kind = Kind::kStarted;
   Rollout rollout;  // kStarted, kExisting
   Release newer;    // kSuperseded
+  std::string newer_rollout_id{};  // kSuperseded: the rollout `newer` was accepted for, if known
 };
 
 class RolloutService {
@@ -64,6 +65,8 @@ class RolloutService {
 
  private:
   Result<std::shared_ptr<RolloutEngine>> Find(const std::string& id);
+  // The newest fenced rollout of `release` (running here or in the ledger).
+  std::string RolloutOf(const Release& release);
   void Launch(Rollout rollout, Plan plan);
   std::shared_ptr<RolloutEngine> Adopt(Rollout rollout, Plan plan);
 

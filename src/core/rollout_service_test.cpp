@@ -24,15 +24,19 @@ class RolloutServiceTest : public ::testing::Test {
 };
 
 TEST_F(RolloutServiceTest, LowerSeqIsRefusedNamingTheNewerRelease) {
-  ASSERT_EQ(h.Submit(policy, EngineHarness::TestRelease(2))->kind, Kind::kStarted);
+  Result<SubmitOutcome> r2 = h.Submit(policy, EngineHarness::TestRelease(2));
+  ASSERT_EQ(r2->kind, Kind::kStarted);
   Result<SubmitOutcome> older = h.Submit(policy, EngineHarness::TestRelease(1));
   ASSERT_TRUE(older.ok());
   EXPECT_EQ(older->kind, Kind::kSuperseded);
   EXPECT_EQ(older->newer.tag, "v2");
   EXPECT_EQ(older->newer.seq, std::optional<int64_t>(2));
+  EXPECT_EQ(older->newer_rollout_id, r2->rollout.id);
   h.clock.RunUntilIdle();
   // Still refused once R2 finished: the desired release is durable.
-  EXPECT_EQ(h.Submit(policy, EngineHarness::TestRelease(1))->kind, Kind::kSuperseded);
+  Result<SubmitOutcome> later = h.Submit(policy, EngineHarness::TestRelease(1));
+  EXPECT_EQ(later->kind, Kind::kSuperseded);
+  EXPECT_EQ(later->newer_rollout_id, r2->rollout.id);  // found in the ledger
   for (const auto& call : h.fleet.deploys) EXPECT_EQ(call.image, "registry.test/app:v2");
 }
 

@@ -63,6 +63,18 @@ class Store {
   // Fencing: the highest-seq release a rollout was accepted for.
   virtual Result<std::optional<Release>> DesiredRelease() = 0;
   virtual Status SetDesiredRelease(const Release& release) = 0;
+
+  // Channels (fenced promotion). A channel with no promotion yet is absent.
+  virtual Result<std::optional<ChannelRecord>> GetChannel(const std::string& channel) = 0;
+  virtual Result<std::vector<ChannelRecord>> ListChannels() = 0;  // by channel name
+  // Every promotion of `channel`, oldest first.
+  virtual Result<std::vector<ChannelRecord>> ChannelHistory(const std::string& channel) = 0;
+  // Makes `next` its channel's record and appends it to the history, in one
+  // transaction, only while the channel's record still equals `replaces`
+  // (nullopt: the channel has none); Conflict otherwise, so two racing
+  // promotions can never both win.
+  virtual Status RecordPromotion(const ChannelRecord& next,
+                                 const std::optional<ChannelRecord>& replaces) = 0;
 };
 
 }  // namespace rollcall

@@ -52,6 +52,24 @@ struct Release {
   std::string Describe() const;  // "v42 (seq 42, sha abc1234)"
 };
 
+// Where a channel tag (`latest`) points: the release tag whose image it was
+// retagged from, that release's seq, and the manifest digest the registry
+// confirmed. Also one row of a channel's promotion history.
+struct ChannelRecord {
+  std::string channel;         // the channel tag, e.g. "latest"
+  std::string tag;             // the release tag promoted
+  std::optional<int64_t> seq;  // absent: promoted unfenced
+  std::string digest;          // "sha256:..."
+  int64_t promoted_at_ms = 0;
+  bool rollback = false;
+  std::string reason;  // why, for a rollback
+
+  // Same target: channel, tag, seq and digest.
+  bool SameAs(const ChannelRecord& other) const {
+    return channel == other.channel && tag == other.tag && seq == other.seq && digest == other.digest;
+  }
+};
+
 enum class Strategy { kWindow, kBatches };
 
 // max_stragglers: an absolute count, or a percentage of the fan-out tenants.

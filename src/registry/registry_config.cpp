@@ -93,15 +93,6 @@ std::string RegistryBaseUrl(const RegistryConfig& config) {
   return std::string(url);
 }
 
-bool IsValidTag(std::string_view tag) {
-  if (tag.empty() || tag.size() > 128) return false;
-  if (!IsAlnum(tag.front()) && tag.front() != '_') return false;
-  for (char c : tag) {
-    if (!IsAlnum(c) && c != '_' && c != '.' && c != '-') return false;
-  }
-  return true;
-}
-
 bool IsValidRepository(std::string_view repository) {
   if (repository.empty() || repository.size() > 255) return false;
   size_t start = 0;

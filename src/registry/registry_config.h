@@ -7,6 +7,7 @@
 
 #include "core/status.h"
 #include "core/time.h"
+#include "core/types.h"  // IsValidTag: Docker's tag grammar
 
 namespace rollcall {
 
@@ -29,9 +30,6 @@ std::string RegistryName(const RegistryConfig& config);
 
 // The url without a trailing slash, e.g. "https://registry.example".
 std::string RegistryBaseUrl(const RegistryConfig& config);
-
-// Docker's tag grammar: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}.
-bool IsValidTag(std::string_view tag);
 
 // Lowercase path components of [a-z0-9._-], each starting and ending with
 // a letter or digit, joined by '/'.

@@ -119,8 +119,13 @@ ApiResponse ControlPlane::Submit(const RolloutRequest& req, bool legacy) {
   auto outcome = OnLoop<Result<SubmitOutcome>>([this, req] { return service_.Submit(req); });
   if (!outcome.ok()) return ErrorResponse(outcome.status());
   if (outcome->kind == SubmitOutcome::Kind::kSuperseded) {
-    Json body = {{"error", "superseded"}, {"newer", ToJson(outcome->newer)}};
-    if (legacy) body["ok"] = false;
+    Json newer = ToJson(outcome->newer);
+    if (!outcome->newer_rollout_id.empty()) newer["rollout_id"] = outcome->newer_rollout_id;
+    Json body = {{"error", "superseded"}, {"newer", newer}};
+    if (legacy) {  // the legacy shape, so old scripts read ok:false
+      body["ok"] = false;
+      body["results"] = Json::array();
+    }
     return {409, body};
   }
   return {202, ToJson(outcome->rollout)};

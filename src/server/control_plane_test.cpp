@@ -86,6 +86,12 @@ TEST_F(ControlPlaneTest, RolloutRunsInTheBackgroundAndFencesOlderReleases) {
   EXPECT_EQ(older.status, 409);
   EXPECT_EQ(older.body["error"], "superseded");
   EXPECT_EQ(older.body["newer"]["tag"], "v2");
+  EXPECT_EQ(older.body["newer"]["rollout_id"], id);
+  ApiResponse legacy_older = plane->LegacyRedeployFleet(R"({"target_tag":"v1","confirm":true,"release_seq":1})");
+  EXPECT_EQ(legacy_older.status, 409);
+  EXPECT_EQ(legacy_older.body["ok"], false);
+  EXPECT_EQ(legacy_older.body["error"], "superseded");
+  EXPECT_EQ(legacy_older.body["results"], Json::array());
 
   ApiResponse fleet_view = plane->Fleet();
   EXPECT_EQ(fleet_view.body["summary"]["on_target"], 5);

@@ -56,8 +56,9 @@ bool StreamEvents(ControlPlane& plane, const std::string& id, int64_t after,
 
 }  // namespace
 
-HttpServer::HttpServer(ControlPlane& plane, const Authorizer& auth, HttpServerOptions options)
-    : plane_(plane), auth_(auth), options_(std::move(options)),
+HttpServer::HttpServer(ControlPlane& plane, Promoter& promoter, const Authorizer& auth,
+                       HttpServerOptions options)
+    : plane_(plane), promoter_(promoter), auth_(auth), options_(std::move(options)),
       server_(std::make_unique<httplib::Server>()) {
   const int threads = options_.threads;
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
@@ -162,6 +163,14 @@ void HttpServer::Routes() {
                                      });
   }));
   s.Get("/v1/fleet", read([&p](const Request&, Response& res) { Send(res, p.Fleet()); }));
+  Promoter& promoter = promoter_;
+  s.Get("/v1/channels", read([&promoter](const Request&, Response& res) { Send(res, promoter.List()); }));
+  s.Get(R"(/v1/channels/([^/]+))", read([&promoter](const Request& req, Response& res) {
+    Send(res, promoter.Get(req.matches[1]));
+  }));
+  s.Post(R"(/v1/channels/([^/]+)/promote)", admin([&promoter](const Request& req, Response& res) {
+    Send(res, promoter.Promote(req.matches[1], req.body));
+  }));
   s.Post("/cp/admin/tenants/redeploy-fleet", admin([&p](const Request& req, Response& res) {
     Send(res, p.LegacyRedeployFleet(req.body));
   }));

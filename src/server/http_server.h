@@ -8,6 +8,7 @@
 
 #include "server/auth.h"
 #include "server/control_plane.h"
+#include "server/promoter.h"
 
 namespace httplib {
 class Server;
@@ -24,8 +25,8 @@ struct HttpServerOptions {
 
 class HttpServer {
  public:
-  // `plane` and `auth` outlive the server.
-  HttpServer(ControlPlane& plane, const Authorizer& auth, HttpServerOptions options);
+  // `plane`, `promoter` and `auth` outlive the server.
+  HttpServer(ControlPlane& plane, Promoter& promoter, const Authorizer& auth, HttpServerOptions options);
   ~HttpServer();
 
   // Binds; returns the port, or an error naming the address.
@@ -38,6 +39,7 @@ class HttpServer {
   void Routes();
 
   ControlPlane& plane_;
+  Promoter& promoter_;
   const Authorizer& auth_;
   const HttpServerOptions options_;
   std::atomic<bool> stopping_{false};  // ends SSE streams on shutdown

@@ -22,6 +22,7 @@
 #include "server/control_plane.h"
 #include "server/http_server.h"
 #include "server/logging_sink.h"
+#include "server/registry_retagger.h"
 #include "server/random_ids.h"
 #include "store/sqlite_store.h"
 
@@ -41,6 +42,12 @@ struct Config {
   Policy defaults;  // server defaults (DESIGN §2)
   std::string max_stragglers = "0";
   size_t body_limit = 1 << 20;
+  // Promotion: the registry behind image_repo (https://<host> by default).
+  std::string registry_url;
+  bool registry_insecure = false;
+  std::string registry_username;
+  std::string registry_password;
+  std::string registry_password_file;
   std::string log_level = "info";
 };
 
@@ -71,6 +78,11 @@ Status Finish(Config& c) {
     Result<std::string> t = ReadTokenFile(c.admin_token_file, "--admin-token-file");
     if (!t.ok()) return t.status();
     c.admin_token = *t;
+  }
+  if (!c.registry_password_file.empty()) {
+    Result<std::string> t = ReadTokenFile(c.registry_password_file, "--registry-password-file");
+    if (!t.ok()) return t.status();
+    c.registry_password = *t;
   }
   if (!c.read_token_file.empty()) {
     Result<std::string> t = ReadTokenFile(c.read_token_file, "--read-token-file");
@@ -128,8 +140,18 @@ int Serve(const Config& c) {
   if (*resumed > 0) spdlog::info("resumed {} unfinished rollout(s) from {}", *resumed, c.db);
 
   ControlPlane plane(clock, **store, service, hub, ControlPlaneConfig{c.image_repo, c.defaults});
+  Result<RegistryConfig> registry = RegistryConfigFor(c.image_repo, c.registry_url, c.registry_insecure,
+                                                      c.registry_username, c.registry_password);
+  std::unique_ptr<RegistryRetagger> retagger;
+  if (registry.ok()) {
+    retagger = std::make_unique<RegistryRetagger>(*registry);
+  } else {
+    spdlog::warn("promotion disabled: {}", registry.status().message());
+  }
+  Promoter promoter(**store, retagger.get(), registry.ok() ? "" : registry.status().message(),
+                    [&clock] { return clock.WallMillis(); });
   Authorizer auth(c.admin_token, c.read_token);
-  HttpServer server(plane, auth, HttpServerOptions{host_port->first, host_port->second, c.body_limit});
+  HttpServer server(plane, promoter, auth, HttpServerOptions{host_port->first, host_port->second, c.body_limit});
   Result<int> port = server.Bind();
   if (!port.ok()) {
     std::fprintf(stderr, "--listen: %s\n", port.status().message().c_str());
@@ -163,6 +185,9 @@ int main(int argc, char** argv) {
   c.agent_token = rollcall::EnvOr("ROLLCALL_AGENT_TOKEN", "");
   c.admin_token = rollcall::EnvOr("ROLLCALL_ADMIN_TOKEN", "");
   c.read_token = rollcall::EnvOr("ROLLCALL_READ_TOKEN", "");
+  c.registry_url = rollcall::EnvOr("ROLLCALL_REGISTRY_URL", "");
+  c.registry_username = rollcall::EnvOr("ROLLCALL_REGISTRY_USERNAME", "");
+  c.registry_password = rollcall::EnvOr("ROLLCALL_REGISTRY_PASSWORD", "");
 
   CLI::App app{"rollcalld: the Rollcall control plane"};
   app.add_option("--listen", c.listen, "HOST:PORT (port 0 picks a free one)")->capture_default_str();
@@ -178,6 +203,10 @@ int main(int argc, char** argv) {
   app.add_option("--soak", c.defaults.soak_seconds, "seconds")->capture_default_str();
   app.add_option("--max-parallel", c.defaults.max_parallel)->capture_default_str();
   app.add_option("--max-stragglers", c.max_stragglers, "N or N%")->capture_default_str();
+  app.add_option("--registry-url", c.registry_url, "registry for promotion (default https://<image-repo host>)");
+  app.add_flag("--registry-insecure", c.registry_insecure, "allow a plain http:// registry (loopback tests)");
+  app.add_option("--registry-password-file", c.registry_password_file,
+                 "file holding the registry password (or ROLLCALL_REGISTRY_PASSWORD)");
   app.add_option("--body-limit", c.body_limit, "request body limit in bytes")->capture_default_str();
   app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error")->capture_default_str();
   try {

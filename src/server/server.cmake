@@ -9,9 +9,11 @@ add_library(rollcall_server STATIC
   src/server/legacy.cpp
   src/server/control_plane.cpp
   src/server/http_server.cpp
+  src/server/promoter.cpp
+  src/server/registry_retagger.cpp
 )
 rollcall_target(rollcall_server)
-target_link_libraries(rollcall_server PUBLIC rollcall_core PkgConfig::HTTPLIB spdlog::spdlog)
+target_link_libraries(rollcall_server PUBLIC rollcall_core rollcall_registry PkgConfig::HTTPLIB spdlog::spdlog)
 
 add_executable(rollcalld src/server/main.cpp)
 rollcall_target(rollcalld)
@@ -22,6 +24,7 @@ add_executable(server_test
   src/server/auth_test.cpp
   src/server/legacy_test.cpp
   src/server/control_plane_test.cpp
+  src/server/promoter_test.cpp
 )
 rollcall_target(server_test)
 target_link_libraries(server_test PRIVATE rollcall_server rollcall_runtime rollcall_testing

@@ -151,4 +151,33 @@ Status MemoryStore::SetDesiredRelease(const Release& release) {
   return Status::Ok();
 }
 
+Result<std::optional<ChannelRecord>> MemoryStore::GetChannel(const std::string& channel) {
+  std::lock_guard lock(mu_);
+  auto it = channels_.find(channel);
+  if (it == channels_.end()) return std::optional<ChannelRecord>();
+  return std::optional<ChannelRecord>(it->second.back());
+}
+
+Result<std::vector<ChannelRecord>> MemoryStore::ListChannels() {
+  std::lock_guard lock(mu_);
+  std::vector<ChannelRecord> out;
+  for (const auto& [name, history] : channels_) out.push_back(history.back());
+  return out;
+}
+
+Result<std::vector<ChannelRecord>> MemoryStore::ChannelHistory(const std::string& channel) {
+  std::lock_guard lock(mu_);
+  auto it = channels_.find(channel);
+  return it == channels_.end() ? std::vector<ChannelRecord>() : it->second;
+}
+
+Status MemoryStore::RecordPromotion(const ChannelRecord& next, const std::optional<ChannelRecord>& replaces) {
+  std::lock_guard lock(mu_);
+  auto it = channels_.find(next.channel);
+  const bool matches = it == channels_.end() ? !replaces : replaces && it->second.back().SameAs(*replaces);
+  if (!matches) return Status::Conflict("channel " + next.channel + ": moved by another promotion");
+  channels_[next.channel].push_back(next);
+  return Status::Ok();
+}
+
 }  // namespace rollcall

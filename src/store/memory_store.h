@@ -31,6 +31,11 @@ class MemoryStore : public Store {
   Result<std::optional<Release>> DesiredRelease() override;
   Status SetDesiredRelease(const Release& release) override;
 
+  Result<std::optional<ChannelRecord>> GetChannel(const std::string& channel) override;
+  Result<std::vector<ChannelRecord>> ListChannels() override;
+  Result<std::vector<ChannelRecord>> ChannelHistory(const std::string& channel) override;
+  Status RecordPromotion(const ChannelRecord& next, const std::optional<ChannelRecord>& replaces) override;
+
  private:
   struct StoredRollout {
     Rollout header;
@@ -44,6 +49,7 @@ class MemoryStore : public Store {
   std::map<std::string, StoredRollout> rollouts_;  // guarded by mu_
   std::optional<Release> desired_;                 // guarded by mu_
   int64_t next_event_id_ = 1;                      // guarded by mu_
+  std::map<std::string, std::vector<ChannelRecord>> channels_;  // history per channel, guarded by mu_
 };
 
 }  // namespace rollcall

@@ -84,7 +84,26 @@ CREATE TABLE IF NOT EXISTS kv (
 );
 )sql";
 
-constexpr std::array<const char*, 1> kSchemaSteps = {kSchemaV1};
+// Fenced promotion: where each channel points, and every promotion.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE IF NOT EXISTS promotions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  channel TEXT NOT NULL,
+  tag TEXT NOT NULL,
+  seq INTEGER,
+  digest TEXT NOT NULL,
+  promoted_at_ms INTEGER NOT NULL,
+  rollback INTEGER NOT NULL,
+  reason TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS promotions_by_channel ON promotions (channel, id);
+CREATE TABLE IF NOT EXISTS channels (
+  channel TEXT PRIMARY KEY,
+  promotion_id INTEGER NOT NULL REFERENCES promotions (id)
+);
+)sql";
+
+constexpr std::array<const char*, 2> kSchemaSteps = {kSchemaV1, kSchemaV2};
 
 Status Corrupt(std::string_view what, std::string_view why) {
   return Status::Internal(fmt::format("sqlite: {}: stored value does not decode: {}", what, why));

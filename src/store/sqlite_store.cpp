@@ -342,4 +342,91 @@ Status SqliteStore::SetDesiredRelease(const Release& release) {
   return q->BindText(1, kDesiredReleaseKey).BindText(2, sqlite::Dump(ToJson(release))).Run();
 }
 
+// ---- channels ----
+
+namespace {
+
+// Prepare() keeps statements by their text's address: whole literals only.
+constexpr const char* kCurrentChannelSql =
+    "SELECT p.channel, p.tag, p.seq, p.digest, p.promoted_at_ms, p.rollback, p.reason "
+    "FROM channels c JOIN promotions p ON p.id = c.promotion_id WHERE c.channel = ?1";
+constexpr const char* kListChannelsSql =
+    "SELECT p.channel, p.tag, p.seq, p.digest, p.promoted_at_ms, p.rollback, p.reason "
+    "FROM channels c JOIN promotions p ON p.id = c.promotion_id ORDER BY c.channel";
+constexpr const char* kChannelHistorySql =
+    "SELECT p.channel, p.tag, p.seq, p.digest, p.promoted_at_ms, p.rollback, p.reason "
+    "FROM promotions p WHERE p.channel = ?1 ORDER BY p.id";
+
+ChannelRecord ReadPromotion(const Query& q) {
+  return {q.Text(0), q.Text(1), q.OptInt(2), q.Text(3), q.Int(4), q.Bool(5), q.Text(6)};
+}
+
+Result<std::vector<ChannelRecord>> ReadPromotions(Query& q) {
+  std::vector<ChannelRecord> out;
+  for (;;) {
+    Result<bool> row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    out.push_back(ReadPromotion(q));
+  }
+}
+
+}  // namespace
+
+Result<std::optional<ChannelRecord>> SqliteStore::GetChannel(const std::string& channel) {
+  std::lock_guard lock(mu_);
+  return CurrentChannel(channel);
+}
+
+Result<std::optional<ChannelRecord>> SqliteStore::CurrentChannel(const std::string& channel) {
+  Result<Query> q = db_->Prepare("get channel", kCurrentChannelSql);
+  if (!q.ok()) return q.status();
+  Result<std::vector<ChannelRecord>> rows = ReadPromotions(q->BindText(1, channel));
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<ChannelRecord>();
+  return std::optional<ChannelRecord>(rows->front());
+}
+
+Result<std::vector<ChannelRecord>> SqliteStore::ListChannels() {
+  std::lock_guard lock(mu_);
+  Result<Query> q = db_->Prepare("list channels", kListChannelsSql);
+  if (!q.ok()) return q.status();
+  return ReadPromotions(*q);
+}
+
+Result<std::vector<ChannelRecord>> SqliteStore::ChannelHistory(const std::string& channel) {
+  std::lock_guard lock(mu_);
+  Result<Query> q = db_->Prepare("channel history", kChannelHistorySql);
+  if (!q.ok()) return q.status();
+  return ReadPromotions(q->BindText(1, channel));
+}
+
+Status SqliteStore::RecordPromotion(const ChannelRecord& next, const std::optional<ChannelRecord>& replaces) {
+  std::lock_guard lock(mu_);
+  // Begin takes the write lock (BEGIN IMMEDIATE), so the compare and the
+  // write are atomic even against another process on the same file.
+  Transaction tx(*db_);
+  if (Status s = tx.Begin(); !s.ok()) return s;
+  Result<std::optional<ChannelRecord>> current = CurrentChannel(next.channel);
+  if (!current.ok()) return current.status();
+  const bool matches = *current ? replaces && (*current)->SameAs(*replaces) : !replaces;
+  if (!matches) return Status::Conflict("channel " + next.channel + ": moved by another promotion");
+  Result<Query> insert = db_->Prepare(
+      "record promotion",
+      "INSERT INTO promotions (channel, tag, seq, digest, promoted_at_ms, rollback, reason) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  if (!insert.ok()) return insert.status();
+  Status s = insert->BindText(1, next.channel).BindText(2, next.tag).BindOptInt(3, next.seq)
+                 .BindText(4, next.digest).BindInt(5, next.promoted_at_ms).BindBool(6, next.rollback)
+                 .BindText(7, next.reason).Run();
+  if (!s.ok()) return s;
+  Result<Query> point = db_->Prepare(
+      "point channel",
+      "INSERT INTO channels (channel, promotion_id) VALUES (?1, last_insert_rowid()) "
+      "ON CONFLICT (channel) DO UPDATE SET promotion_id = excluded.promotion_id");
+  if (!point.ok()) return point.status();
+  if (Status s2 = point->BindText(1, next.channel).Run(); !s2.ok()) return s2;
+  return tx.Commit();
+}
+
 }  // namespace rollcall

@@ -68,6 +68,11 @@ class SqliteStore : public Store {
   Result<std::optional<Release>> DesiredRelease() override;
   Status SetDesiredRelease(const Release& release) override;
 
+  Result<std::optional<ChannelRecord>> GetChannel(const std::string& channel) override;
+  Result<std::vector<ChannelRecord>> ListChannels() override;
+  Result<std::vector<ChannelRecord>> ChannelHistory(const std::string& channel) override;
+  Status RecordPromotion(const ChannelRecord& next, const std::optional<ChannelRecord>& replaces) override;
+
  private:
   explicit SqliteStore(std::unique_ptr<sqlite::Db> db);
 
@@ -76,6 +81,7 @@ class SqliteStore : public Store {
   Status LoadResults(Rollout& rollout);
   Result<std::vector<Rollout>> LoadRollouts(sqlite::Query& headers);  // with results
   Status UpsertTenant(const Tenant& t);
+  Result<std::optional<ChannelRecord>> CurrentChannel(const std::string& channel);
 
   std::mutex mu_;
   std::unique_ptr<sqlite::Db> db_;  // guarded by mu_

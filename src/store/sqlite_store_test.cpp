@@ -79,9 +79,20 @@ TEST_F(SqliteStoreTest, EverythingSurvivesClosingAndReopening) {
 
 TEST_F(SqliteStoreTest, FileIsInWalModeWithAVersionedSchema) {
   EXPECT_EQ(Raw(path_, "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "1");
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "2");
   Reopen();  // migrating again is a no-op
-  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "1");
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "2");
+}
+
+TEST_F(SqliteStoreTest, AVersionOneLedgerGainsChannelsAndKeepsItsData) {
+  ASSERT_TRUE(store_->PutTenants({Minimal("acme")}).ok());
+  store_.reset();
+  ASSERT_EQ(Raw(path_, "DROP TABLE channels; DROP TABLE promotions; PRAGMA user_version = 1"), "");
+  Reopen();
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "2");
+  EXPECT_TRUE(store_->GetTenant("acme").ok());
+  ASSERT_TRUE(store_->RecordPromotion({"latest", "v1", 1, "sha256:aa", 1, false, ""}, std::nullopt).ok());
+  EXPECT_EQ(store_->GetChannel("latest")->value().tag, "v1");
 }
 
 TEST_F(SqliteStoreTest, OpeningInAMissingDirectoryIsAnErrorStatus) {
@@ -105,7 +116,7 @@ TEST_F(SqliteStoreTest, ASchemaNewerThanTheBinaryIsRefused) {
   ASSERT_EQ(Raw(path_, "PRAGMA user_version = 99"), "");
   Result<std::unique_ptr<SqliteStore>> s = SqliteStore::Open(path_);
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().message(), "sqlite: schema version 99 is newer than this binary knows (1)");
+  EXPECT_EQ(s.status().message(), "sqlite: schema version 99 is newer than this binary knows (2)");
 }
 
 TEST_F(SqliteStoreTest, BulkPutIsAllOrNoneWhenOneWriteFails) {

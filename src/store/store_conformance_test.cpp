@@ -3,6 +3,7 @@
 // SQLite-only behaviour is in sqlite_store_test.cpp.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <thread>
 
@@ -304,6 +305,58 @@ TYPED_TEST(StoreConformanceTest, DesiredReleaseRoundTrips) {
   ASSERT_TRUE(s.SetDesiredRelease({"v43", "abc1234", 43}).ok());
   EXPECT_EQ(s.DesiredRelease()->value().seq, std::optional<int64_t>(43));
   EXPECT_EQ(s.DesiredRelease()->value().git_sha, "abc1234");
+}
+
+// ---- channels ----
+
+TYPED_TEST(StoreConformanceTest, PromotionsMoveTheChannelOnlyFromWhatTheCallerSaw) {
+  Store& s = this->store();
+  EXPECT_FALSE(s.GetChannel("latest")->has_value());
+  EXPECT_TRUE(s.ListChannels()->empty());
+  const ChannelRecord first{"latest", "v41", 41, "sha256:aa", 1000, false, ""};
+  const ChannelRecord second{"latest", "v42", 42, "sha256:bb", 2000, false, ""};
+  const ChannelRecord back{"latest", "v41", 41, "sha256:aa", 3000, true, "v42 corrupts uploads"};
+  ASSERT_TRUE(s.RecordPromotion(first, std::nullopt).ok());
+  // A racer that also saw "no channel yet" loses.
+  EXPECT_EQ(s.RecordPromotion(second, std::nullopt).code(), Status::Code::kConflict);
+  ASSERT_TRUE(s.RecordPromotion(second, first).ok());
+  EXPECT_EQ(s.RecordPromotion(back, first).code(), Status::Code::kConflict);  // stale view
+  ASSERT_TRUE(s.RecordPromotion(back, second).ok());
+  ASSERT_TRUE(s.RecordPromotion({"stable", "v40", std::nullopt, "sha256:cc", 500, false, ""}, std::nullopt).ok());
+
+  std::optional<ChannelRecord> latest = *s.GetChannel("latest");
+  ASSERT_TRUE(latest.has_value());
+  EXPECT_TRUE(latest->SameAs(back));
+  EXPECT_TRUE(latest->rollback);
+  EXPECT_EQ(latest->reason, "v42 corrupts uploads");
+  EXPECT_EQ(latest->promoted_at_ms, 3000);
+  std::vector<ChannelRecord> all = *s.ListChannels();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].channel, "latest");
+  EXPECT_EQ(all[1].channel, "stable");
+  EXPECT_FALSE(all[1].seq.has_value());
+  std::vector<ChannelRecord> history = *s.ChannelHistory("latest");
+  ASSERT_EQ(history.size(), 3u);
+  EXPECT_EQ(history[0].tag, "v41");
+  EXPECT_EQ(history[1].tag, "v42");
+  EXPECT_TRUE(history[2].rollback);
+  EXPECT_TRUE(s.ChannelHistory("nightly")->empty());
+}
+
+TYPED_TEST(StoreConformanceTest, RacingPromotionsFromTheSameViewHaveOneWinner) {
+  Store& s = this->store();
+  constexpr int kRacers = 8;
+  std::atomic<int> wins{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kRacers; ++i) {
+    threads.emplace_back([&s, &wins, i] {
+      ChannelRecord mine{"latest", "v" + std::to_string(i), i, "sha256:" + std::to_string(i), i, false, ""};
+      if (s.RecordPromotion(mine, std::nullopt).ok()) ++wins;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wins.load(), 1);
+  EXPECT_EQ(s.ChannelHistory("latest")->size(), 1u);
 }
 
 // ---- threads ----
