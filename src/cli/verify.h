@@ -1,7 +1,7 @@
 // verify (DESIGN §6, failure 4): poll every tenant's /buildinfo and
 // /healthz concurrently until each reports the target sha and is healthy,
-// or the settle budget is spent. One libcurl multi handle, bounded
-// connections; a tenant already OK is not polled again.
+// or the settle budget is spent. One libcurl multi handle, a bounded number
+// of requests in flight; a tenant already OK is not polled again.
 #pragma once
 
 #include <string>
@@ -23,6 +23,10 @@ struct VerifyOptions {
   Duration budget = std::chrono::seconds(240);
   Duration interval = std::chrono::seconds(20);
   Duration request_timeout = std::chrono::seconds(10);
+  // Requests outstanding at once. Each request's timeout runs from when it
+  // is handed to curl, so queueing a whole fleet at once would time out the
+  // tail of a large one before it was ever sent.
+  size_t max_in_flight = 128;
 };
 
 // Returns one row per target, in the targets' order; every row is OK when
