@@ -9,6 +9,7 @@
 
 #include "cli/ci_logic.h"
 #include "cli/command_support.h"
+#include "cli/stages.h"
 #include "cli/summary.h"
 #include "core/types.h"
 
@@ -105,14 +106,46 @@ int CmdPlan(const Globals& g, const std::string& sha, const std::string& tag) {
   return kExitOk;
 }
 
-int CmdAssertEnabled(const Globals& g) {
+StageOutcome RunAssertEnabledStage(const Globals& g) {
+  StageOutcome out;
+  CiOutput ci(g.annotations);
   const std::string disabled = EnvOr("ROLLCALL_DISABLED", "");
   if (IsTruthy(disabled)) {
-    CiOutput(g.annotations).Notice("deploys are disabled: ROLLCALL_DISABLED=" + disabled);
-    return Fail(kExitFailed, "disabled: ROLLCALL_DISABLED=" + disabled);
+    out.detail = "ROLLCALL_DISABLED=" + disabled;
+    ci.Notice("deploys are disabled: " + out.detail);
+    out.exit = Fail(kExitFailed, "disabled: " + out.detail);
+    return out;
+  }
+  // The server's fleet freeze; a gate that cannot read it stays closed.
+  auto client = ServerClient(g);
+  Result<Json> fleet = client.ok() ? Expect(**client, "GET", "/v1/fleet", 200, "assert-enabled: reading the fleet freeze")
+                                   : Result<Json>(client.status());
+  if (!fleet.ok()) {
+    out.detail = fleet.status().message();
+    out.exit = Fail(kExitFailed, out.detail);
+    return out;
+  }
+  const Json freeze = fleet->value("freeze", Json());
+  if (freeze.is_object()) {
+    out.detail = fmt::format("fleet frozen since {}: {}", freeze.value("since", ""), freeze.value("reason", ""));
+    ci.Notice("deploys are disabled: " + out.detail);
+    out.exit = Fail(kExitFailed, "disabled: " + out.detail);
+    return out;
   }
   std::printf("enabled\n");
-  return kExitOk;
+  out.exit = kExitOk;
+  return out;
+}
+
+int CmdAssertEnabled(const Globals& g) { return RunAssertEnabledStage(g).exit; }
+
+int CmdFreeze(const Globals& g, const std::string& reason) {
+  if (reason.empty()) return Fail(kExitUsage, "--reason: required");
+  return CallAndSay(g, "POST", "/v1/fleet/freeze", 200, "freeze", "fleet frozen: " + reason, Json{{"reason", reason}});
+}
+
+int CmdUnfreeze(const Globals& g) {
+  return CallAndSay(g, "POST", "/v1/fleet/unfreeze", 200, "unfreeze", "fleet unfrozen");
 }
 
 int CmdTenantsImport(const Globals& g, const std::string& file) {

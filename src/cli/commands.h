@@ -88,6 +88,8 @@ struct TenantFlags {
 
 int CmdPlan(const Globals& g, const std::string& sha, const std::string& tag);
 int CmdAssertEnabled(const Globals& g);
+int CmdFreeze(const Globals& g, const std::string& reason);
+int CmdUnfreeze(const Globals& g);
 int CmdTenantsImport(const Globals& g, const std::string& file);
 int CmdTenantsAdd(const Globals& g, const TenantFlags& f);
 int CmdTenantsRemove(const Globals& g, const std::string& slug);

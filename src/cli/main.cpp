@@ -122,7 +122,16 @@ int main(int argc, char** argv) {
   plan->add_option("--tag", tag, "image tag (default staging-<first 7 of sha>)");
   plan->callback([&] { code = CmdPlan(g, sha, tag); });
 
-  app.add_subcommand("assert-enabled", "exit 1 when deploys are disabled (ROLLCALL_DISABLED)")
+  std::string freeze_reason;
+  auto* freeze = app.add_subcommand("freeze", "stop new rollouts and promotions (rollbacks still allowed)");
+  freeze->footer("Example: rollcall freeze --reason \"incident 42: database failover\"");
+  freeze->add_option("--reason", freeze_reason, "why, shown to every refused deploy")->required();
+  freeze->callback([&] { code = CmdFreeze(g, freeze_reason); });
+  app.add_subcommand("unfreeze", "allow rollouts and promotions again")
+      ->footer("Example: rollcall unfreeze")
+      ->callback([&] { code = CmdUnfreeze(g); });
+
+  app.add_subcommand("assert-enabled", "exit 1 when deploys are disabled (ROLLCALL_DISABLED or a fleet freeze)")
       ->footer("Example: rollcall assert-enabled || exit 0")
       ->callback([&] { code = CmdAssertEnabled(g); });
 

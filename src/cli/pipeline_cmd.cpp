@@ -246,11 +246,9 @@ int CmdDeploy(const Globals& g, const DeployFlags& f) {
     std::fprintf(stderr, "== deploy: %s: %s%s\n", name.c_str(), outcome.c_str(), o.detail.empty() ? "" : (" — " + o.detail).c_str());
   };
 
-  if (CmdAssertEnabled(g) != kExitOk) {
-    record("assert-enabled", Outcome(kExitFailed, "ROLLCALL_DISABLED=" + EnvOr("ROLLCALL_DISABLED", "")), "disabled");
-    return finish(kExitFailed);
-  }
-  record("assert-enabled", Outcome(kExitOk, ""), "enabled");
+  StageOutcome enabled = RunAssertEnabledStage(g);
+  record("assert-enabled", enabled, enabled.exit == kExitOk ? "enabled" : "disabled");
+  if (enabled.exit != kExitOk) return finish(enabled.exit);
 
   SupersededFlags check = f.superseded;
   check.sha = sha;

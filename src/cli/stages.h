@@ -16,6 +16,9 @@ struct StageOutcome {
   std::string detail;  // one line for the deploy summary
 };
 
+// ROLLCALL_DISABLED, then the server's fleet freeze (unreadable: closed).
+StageOutcome RunAssertEnabledStage(const Globals& g);
+
 struct RolloutOutcome : StageOutcome {
   std::string rollout_id;
   std::vector<std::string> stragglers;  // quarantined, when the rollout passed

@@ -83,6 +83,12 @@ PromotionDecision DecidePromotion(const PromotionRequest& req) {
   return out;
 }
 
+Status FreezeRefusal(const std::optional<FleetFreeze>& freeze, bool rollback) {
+  if (!freeze || rollback) return Status::Ok();
+  return Status::Conflict(fmt::format("fleet frozen: {} (unfreeze it, or send a rollback with a reason)",
+                                      freeze->reason));
+}
+
 std::string TenantFenceRefusal(std::optional<int64_t> running_seq, const Release& release,
                                bool rollback) {
   if (rollback || !running_seq || !release.seq || *running_seq <= *release.seq) return "";

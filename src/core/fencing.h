@@ -71,6 +71,10 @@ struct PromotionDecision {
 // warning; so is a channel that has no seq yet.
 PromotionDecision DecidePromotion(const PromotionRequest& req);
 
+// Conflict naming the reason when `freeze` stops a deploy that is not a
+// rollback; OK otherwise.
+Status FreezeRefusal(const std::optional<FleetFreeze>& freeze, bool rollback);
+
 // Whether a tenant that runs `running_seq` may be deployed to `release`.
 // Returns an empty string when allowed, else why not.
 std::string TenantFenceRefusal(std::optional<int64_t> running_seq, const Release& release,

@@ -260,6 +260,8 @@ Result<TenantResult> ParseResultRow(const Json& j) {
   return row;
 }
 
+Json ToJson(const FleetFreeze& f) { return {{"reason", f.reason}, {"since", Timestamp(f.since_ms)}}; }
+
 Json ToJson(const ChannelRecord& c) {
   return {{"channel", c.channel},
           {"tag", c.tag},

@@ -26,6 +26,8 @@ Json ToJson(const Release& r);
 Json ToJson(const Policy& p);
 Json ToJson(const TenantResult& row, RowShape shape = RowShape::kV1);
 Json ToJson(const Rollout& r, RowShape shape = RowShape::kV1);
+// {"reason","since"}
+Json ToJson(const FleetFreeze& f);
 // {"channel","tag","seq","digest","promoted_at","rollback","reason"}
 Json ToJson(const ChannelRecord& c);
 

@@ -28,6 +28,9 @@ Result<SubmitOutcome> RolloutService::Submit(const RolloutRequest& req) {
 
   Admission admission;
   if (!req.policy.dry_run) {
+    Result<std::optional<FleetFreeze>> freeze = env_.store.GetFreeze();
+    if (!freeze.ok()) return freeze.status();
+    if (Status s = FreezeRefusal(*freeze, req.rollback); !s.ok()) return s;
     Result<std::optional<Release>> desired = env_.store.DesiredRelease();
     if (!desired.ok()) return desired.status();
     AdmissionRequest ask{req.release, req.rollback, req.reason, *desired, {}};

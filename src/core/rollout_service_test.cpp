@@ -40,6 +40,21 @@ TEST_F(RolloutServiceTest, LowerSeqIsRefusedNamingTheNewerRelease) {
   for (const auto& call : h.fleet.deploys) EXPECT_EQ(call.image, "registry.test/app:v2");
 }
 
+TEST_F(RolloutServiceTest, AFrozenFleetTakesOnlyDryRunsAndRollbacks) {
+  ASSERT_TRUE(h.store.SetFreeze(FleetFreeze{"incident 42", 1}).ok());
+  Result<SubmitOutcome> refused = h.Submit(policy, EngineHarness::TestRelease(2));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Status::Code::kConflict);
+  EXPECT_EQ(refused.status().message(),
+            "fleet frozen: incident 42 (unfreeze it, or send a rollback with a reason)");
+  Policy dry = policy;
+  dry.dry_run = true;
+  EXPECT_TRUE(h.Submit(dry, EngineHarness::TestRelease(2)).ok());
+  EXPECT_EQ(h.Submit(policy, EngineHarness::TestRelease(1), true, "v2 corrupts uploads")->kind, Kind::kStarted);
+  h.clock.RunUntilIdle();
+  EXPECT_FALSE(h.fleet.deploys.empty());
+}
+
 TEST_F(RolloutServiceTest, HigherSeqSupersedesARunningOlderRollout) {
   Result<SubmitOutcome> r1 = h.Submit(policy, EngineHarness::TestRelease(1));
   h.clock.RunUntil(h.At(1.5));  // R1 finished t0000, started t0001
@@ -209,6 +224,42 @@ TEST(RolloutResumeTest, AnInFlightDeployStillRunningIsWaitedForNotRepeated) {
   int asked = 0;
   for (const auto& call : b.fleet.deploys) asked += call.slug == "t0001";
   EXPECT_LE(asked, 1);
+}
+
+// A superseded rollout's deploy may still run on a tenant when the newer
+// rollout reaches it: the newer one waits it out, then deploys its own.
+TEST(TenantBusyTest, ATenantBusyWithAnotherDeployIsWaitedOutThenDeployed) {
+  EngineHarness h;
+  h.AddTenants(2);
+  FakeTenant busy;
+  busy.busy_until = h.clock.Now() + std::chrono::seconds(7);
+  busy.image_after_busy = "registry.test/app:v0";  // the older release it was deploying
+  h.fleet.Set("t0001", busy);
+  Rollout r = h.Run(EngineHarness::TestPolicy());
+  EXPECT_EQ(r.state, RolloutState::kSucceeded) << r.error;
+  EXPECT_EQ(h.Row(r, "t0001")->status, TenantStatus::kSuccess);
+  // Refused as busy (not recorded as a deploy), then deployed once it ended.
+  std::vector<DeployCall> t1;
+  for (const auto& call : h.fleet.deploys) {
+    if (call.slug == "t0001") t1.push_back(call);
+  }
+  ASSERT_EQ(t1.size(), 1u);
+  EXPECT_EQ(t1[0].image, h.Target());
+  EXPECT_GE(t1[0].at, h.At(7));
+}
+
+TEST(TenantBusyTest, ATenantBusyPastTheDeadlineTimesOut) {
+  EngineHarness h;
+  h.AddTenants(1);
+  FakeTenant busy;
+  busy.busy_until = h.clock.Now() + std::chrono::hours(1);
+  busy.image_after_busy = "registry.test/app:v0";
+  h.fleet.Set("t0000", busy);
+  Policy policy = EngineHarness::TestPolicy();
+  policy.per_tenant_timeout_s = 30;
+  Rollout r = h.Run(policy);
+  EXPECT_EQ(r.state, RolloutState::kFailed);
+  EXPECT_EQ(h.Row(r, "t0000")->status, TenantStatus::kTimedOut);
 }
 
 TEST(RolloutResumeTest, AStragglerRecordedBeforeTheCrashStillCounts) {

@@ -64,6 +64,10 @@ class Store {
   virtual Result<std::optional<Release>> DesiredRelease() = 0;
   virtual Status SetDesiredRelease(const Release& release) = 0;
 
+  // The fleet freeze; nullopt when deploys are allowed.
+  virtual Result<std::optional<FleetFreeze>> GetFreeze() = 0;
+  virtual Status SetFreeze(const std::optional<FleetFreeze>& freeze) = 0;
+
   // Channels (fenced promotion). A channel with no promotion yet is absent.
   virtual Result<std::optional<ChannelRecord>> GetChannel(const std::string& channel) = 0;
   virtual Result<std::vector<ChannelRecord>> ListChannels() = 0;  // by channel name

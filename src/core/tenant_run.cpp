@@ -100,9 +100,11 @@ void TenantRun::ReportTimeout() {
 void TenantRun::OnDeployed(DeployOutcome outcome) {
   if (stage_ != Stage::kDeploying) return;  // after a timeout or cancel
   cancel_work_ = nullptr;
-  if (outcome.busy && params_.adopt) {
-    // The deploy started before the restart is still running: never run a
-    // second one beside it. Look again shortly, within the same deadline.
+  if (outcome.busy) {
+    // Another deploy is still running there (one started before a restart,
+    // or a superseded rollout's in-flight tenant): never run a second one
+    // beside it. Look again shortly, within the same deadline; once it ends,
+    // inspect decides (already on target, fenced, or deploy).
     Duration pause = std::clamp<Duration>(params_.health_interval, std::chrono::milliseconds(100),
                                           std::chrono::seconds(2));
     stage_ = Stage::kInspecting;

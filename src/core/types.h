@@ -52,6 +52,13 @@ struct Release {
   std::string Describe() const;  // "v42 (seq 42, sha abc1234)"
 };
 
+// An operator's stop on new deploys (an incident, a holiday): while set,
+// no new rollout or promotion is accepted unless it is a rollback.
+struct FleetFreeze {
+  std::string reason;
+  int64_t since_ms = 0;
+};
+
 // Where a channel tag (`latest`) points: the release tag whose image it was
 // retagged from, that release's seq, and the manifest digest the registry
 // confirmed. Also one row of a channel's promotion history.

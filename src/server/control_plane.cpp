@@ -40,6 +40,8 @@ Json RolloutSummary(const Rollout& r) {
   return j;
 }
 
+Json FreezeJson(const std::optional<FleetFreeze>& f) { return f ? ToJson(*f) : Json(nullptr); }
+
 }  // namespace
 
 ApiResponse ErrorResponse(const Status& status) {
@@ -198,10 +200,32 @@ ApiResponse ControlPlane::Fleet() {
     quarantined += t.quarantined ? 1 : 0;
     list.push_back(std::move(j));
   }
+  Result<std::optional<FleetFreeze>> freeze = store_.GetFreeze();
+  if (!freeze.ok()) return ErrorResponse(freeze.status());
   return {200, Json{{"desired_release", *desired ? ToJson(**desired) : Json(nullptr)},
+                    {"freeze", FreezeJson(*freeze)},
                     {"tenants", std::move(list)},
                     {"summary", {{"total", tenants->size()}, {"on_target", on_target},
                                  {"drifted", drifted}, {"quarantined", quarantined}}}}};
+}
+
+ApiResponse ControlPlane::Freeze(std::string_view body) {
+  Result<Json> j = ParseJsonObject(body);
+  if (!j.ok()) return ErrorResponse(j.status());
+  FleetFreeze f;
+  FieldReader r(*j, "");
+  r.Require("reason");
+  r.Read("reason", f.reason);
+  if (Status s = r.Finish(); !s.ok()) return ErrorResponse(s);
+  if (f.reason.empty()) return ErrorResponse(400, "reason: must not be empty");
+  f.since_ms = loop_.WallMillis();
+  if (Status s = store_.SetFreeze(f); !s.ok()) return ErrorResponse(s);
+  return {200, Json{{"freeze", FreezeJson(f)}}};
+}
+
+ApiResponse ControlPlane::Unfreeze() {
+  if (Status s = store_.SetFreeze(std::nullopt); !s.ok()) return ErrorResponse(s);
+  return {200, Json{{"freeze", nullptr}}};
 }
 
 bool ControlPlane::WaitForEnd(const std::string& id, std::chrono::steady_clock::time_point deadline) {

@@ -50,6 +50,9 @@ class ControlPlane {
   ApiResponse GetRollout(const std::string& id);
   ApiResponse Control(const std::string& id, RolloutControl what);
   ApiResponse Fleet();
+  // POST /v1/fleet/freeze {"reason"} and /v1/fleet/unfreeze.
+  ApiResponse Freeze(std::string_view body);
+  ApiResponse Unfreeze();
 
   // The legacy synchronous endpoint: starts a `batches` rollout and answers
   // when it ends. The rollout runs on whether or not the caller waits.

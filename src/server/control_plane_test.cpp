@@ -72,6 +72,23 @@ TEST_F(ControlPlaneTest, BulkIsAllOrNothing) {
   EXPECT_EQ(plane->ListTenants().body["tenants"].size(), 0u);
 }
 
+TEST_F(ControlPlaneTest, FreezeStopsNewRolloutsUntilUnfrozen) {
+  AddTenants(2);
+  EXPECT_EQ(plane->Fleet().body["freeze"], nullptr);
+  EXPECT_EQ(plane->Freeze(R"({"reason":""})").status, 400);
+  EXPECT_EQ(plane->Freeze(R"({})").status, 400);
+  EXPECT_EQ(plane->Freeze(R"({"reason":"incident 42","until":"monday"})").status, 400);
+  ApiResponse frozen = plane->Freeze(R"({"reason":"incident 42"})");
+  ASSERT_EQ(frozen.status, 200) << frozen.body.dump();
+  EXPECT_EQ(plane->Fleet().body["freeze"]["reason"], "incident 42");
+  ApiResponse refused = plane->CreateRollout(R"({"release":{"tag":"v2","seq":2}})");
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_THAT(refused.body["error"].get<std::string>(), HasSubstr("fleet frozen: incident 42"));
+  ASSERT_EQ(plane->Unfreeze().status, 200);
+  EXPECT_EQ(plane->Fleet().body["freeze"], nullptr);
+  EXPECT_EQ(plane->CreateRollout(R"({"release":{"tag":"v2","seq":2}})").status, 202);
+}
+
 TEST_F(ControlPlaneTest, RolloutRunsInTheBackgroundAndFencesOlderReleases) {
   AddTenants(5);
   ApiResponse created = plane->CreateRollout(R"({"release":{"tag":"v2","seq":2}})");

@@ -163,6 +163,8 @@ void HttpServer::Routes() {
                                      });
   }));
   s.Get("/v1/fleet", read([&p](const Request&, Response& res) { Send(res, p.Fleet()); }));
+  s.Post("/v1/fleet/freeze", admin([&p](const Request& req, Response& res) { Send(res, p.Freeze(req.body)); }));
+  s.Post("/v1/fleet/unfreeze", admin([&p](const Request&, Response& res) { Send(res, p.Unfreeze()); }));
   Promoter& promoter = promoter_;
   s.Get("/v1/channels", read([&promoter](const Request&, Response& res) { Send(res, promoter.List()); }));
   s.Get(R"(/v1/channels/([^/]+))", read([&promoter](const Request& req, Response& res) {

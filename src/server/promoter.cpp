@@ -35,6 +35,9 @@ ApiResponse Promoter::Promote(const std::string& channel, std::string_view body)
   if (!retagger_) return ErrorResponse(500, "promotion is not configured: " + why_not_);
 
   std::lock_guard lock(mu_);
+  Result<std::optional<FleetFreeze>> freeze = store_.GetFreeze();
+  if (!freeze.ok()) return ErrorResponse(freeze.status());
+  if (Status s = FreezeRefusal(*freeze, req->rollback); !s.ok()) return ErrorResponse(s);
   Result<std::optional<ChannelRecord>> current = store_.GetChannel(channel);
   if (!current.ok()) return ErrorResponse(current.status());
   Result<std::optional<Release>> desired = store_.DesiredRelease();

@@ -131,6 +131,15 @@ TEST_F(PromoterTest, BadRequestsNameTheField) {
   EXPECT_TRUE(registry_.calls.empty());
 }
 
+TEST_F(PromoterTest, AFrozenFleetRefusesPromotionsButRollbacks) {
+  ASSERT_EQ(Promote(R"({"tag":"v1","seq":1})").status, 200);
+  ASSERT_TRUE(store_.SetFreeze(FleetFreeze{"incident 42", 1}).ok());
+  ApiResponse r = Promote(R"({"tag":"v2","seq":2})");
+  EXPECT_EQ(r.status, 409);
+  EXPECT_THAT(r.body["error"].get<std::string>(), HasSubstr("fleet frozen: incident 42"));
+  EXPECT_EQ(Promote(R"({"tag":"v1","seq":1,"rollback":true,"reason":"re-point"})").status, 200);
+}
+
 TEST(PromoterConfigTest, WithoutARegistryEveryPromotionIsRefusedSayingWhy) {
   MemoryStore store;
   Promoter promoter(store, nullptr, "--image-repo: no registry host", [] { return int64_t{0}; });

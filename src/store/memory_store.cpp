@@ -180,4 +180,15 @@ Status MemoryStore::RecordPromotion(const ChannelRecord& next, const std::option
   return Status::Ok();
 }
 
+Result<std::optional<FleetFreeze>> MemoryStore::GetFreeze() {
+  std::lock_guard lock(mu_);
+  return freeze_;
+}
+
+Status MemoryStore::SetFreeze(const std::optional<FleetFreeze>& freeze) {
+  std::lock_guard lock(mu_);
+  freeze_ = freeze;
+  return Status::Ok();
+}
+
 }  // namespace rollcall

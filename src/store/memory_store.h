@@ -30,6 +30,8 @@ class MemoryStore : public Store {
 
   Result<std::optional<Release>> DesiredRelease() override;
   Status SetDesiredRelease(const Release& release) override;
+  Result<std::optional<FleetFreeze>> GetFreeze() override;
+  Status SetFreeze(const std::optional<FleetFreeze>& freeze) override;
 
   Result<std::optional<ChannelRecord>> GetChannel(const std::string& channel) override;
   Result<std::vector<ChannelRecord>> ListChannels() override;
@@ -48,6 +50,7 @@ class MemoryStore : public Store {
   std::map<std::string, Tenant> tenants_;          // guarded by mu_
   std::map<std::string, StoredRollout> rollouts_;  // guarded by mu_
   std::optional<Release> desired_;                 // guarded by mu_
+  std::optional<FleetFreeze> freeze_;              // guarded by mu_
   int64_t next_event_id_ = 1;                      // guarded by mu_
   std::map<std::string, std::vector<ChannelRecord>> channels_;  // history per channel, guarded by mu_
 };

@@ -342,6 +342,38 @@ Status SqliteStore::SetDesiredRelease(const Release& release) {
   return q->BindText(1, kDesiredReleaseKey).BindText(2, sqlite::Dump(ToJson(release))).Run();
 }
 
+// ---- freeze ----
+
+Result<std::optional<FleetFreeze>> SqliteStore::GetFreeze() {
+  std::lock_guard lock(mu_);
+  Result<Query> q = db_->Prepare("get freeze", "SELECT value FROM kv WHERE key = 'fleet_freeze'");
+  if (!q.ok()) return q.status();
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<FleetFreeze>();
+  Result<Json> j = sqlite::ParseStored(q->Text(0), "fleet freeze");
+  if (!j.ok()) return j.status();
+  FleetFreeze f;
+  FieldReader r(*j, "fleet_freeze.");
+  r.Read("reason", f.reason);
+  r.Read("since_ms", f.since_ms);
+  if (Status s = r.Finish(); !s.ok()) return Status::Internal("sqlite: fleet freeze does not decode: " + s.message());
+  return std::optional<FleetFreeze>(f);
+}
+
+Status SqliteStore::SetFreeze(const std::optional<FleetFreeze>& freeze) {
+  std::lock_guard lock(mu_);
+  if (!freeze) {
+    Result<Query> q = db_->Prepare("unfreeze", "DELETE FROM kv WHERE key = 'fleet_freeze'");
+    return q.ok() ? q->Run() : q.status();
+  }
+  Result<Query> q = db_->Prepare("freeze",
+                                 "INSERT INTO kv (key, value) VALUES ('fleet_freeze', ?1) "
+                                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  if (!q.ok()) return q.status();
+  return q->BindText(1, sqlite::Dump(Json{{"reason", freeze->reason}, {"since_ms", freeze->since_ms}})).Run();
+}
+
 // ---- channels ----
 
 namespace {

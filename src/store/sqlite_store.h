@@ -67,6 +67,8 @@ class SqliteStore : public Store {
 
   Result<std::optional<Release>> DesiredRelease() override;
   Status SetDesiredRelease(const Release& release) override;
+  Result<std::optional<FleetFreeze>> GetFreeze() override;
+  Status SetFreeze(const std::optional<FleetFreeze>& freeze) override;
 
   Result<std::optional<ChannelRecord>> GetChannel(const std::string& channel) override;
   Result<std::vector<ChannelRecord>> ListChannels() override;

@@ -307,6 +307,19 @@ TYPED_TEST(StoreConformanceTest, DesiredReleaseRoundTrips) {
   EXPECT_EQ(s.DesiredRelease()->value().git_sha, "abc1234");
 }
 
+TYPED_TEST(StoreConformanceTest, FreezeRoundTripsAndClears) {
+  Store& s = this->store();
+  EXPECT_FALSE(s.GetFreeze()->has_value());
+  ASSERT_TRUE(s.SetFreeze(FleetFreeze{"incident 42", 1234}).ok());
+  std::optional<FleetFreeze> f = *s.GetFreeze();
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->reason, "incident 42");
+  EXPECT_EQ(f->since_ms, 1234);
+  ASSERT_TRUE(s.SetFreeze(std::nullopt).ok());
+  EXPECT_FALSE(s.GetFreeze()->has_value());
+  EXPECT_TRUE(s.SetFreeze(std::nullopt).ok());  // unfreezing twice is fine
+}
+
 // ---- channels ----
 
 TYPED_TEST(StoreConformanceTest, PromotionsMoveTheChannelOnlyFromWhatTheCallerSaw) {

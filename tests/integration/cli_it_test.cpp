@@ -132,6 +132,34 @@ TEST(CliIt, DeployOfASupersededCommitTouchesNothing) {
   EXPECT_EQ(s.SimState()["tenants"]["t0000"].value("deploy_count", -1), 0);
 }
 
+TEST(CliIt, AFleetFreezeOrTheKillSwitchDisablesDeploys) {
+  Stack s({.tenants = 2});
+  EXPECT_EQ(RunCli(Cat(Server(s), {"assert-enabled"})).exit, 0);
+  CliRun env = RunCli(Cat(Server(s), {"assert-enabled"}), {{"ROLLCALL_DISABLED", "Yes"}});
+  EXPECT_EQ(env.exit, 1);
+  EXPECT_THAT(env.err, HasSubstr("ROLLCALL_DISABLED=Yes"));
+
+  ASSERT_EQ(RunCli(Cat(Server(s), {"freeze", "--reason", "incident 42"})).exit, 0);
+  CliRun frozen = RunCli(Cat(Server(s), {"assert-enabled", "--annotations", "on"}));
+  EXPECT_EQ(frozen.exit, 1);
+  EXPECT_THAT(frozen.out, HasSubstr("::notice::deploys are disabled: fleet frozen since"));
+  EXPECT_THAT(frozen.err, HasSubstr("incident 42"));
+  const std::string summary = s.dir() + "/summary.md";
+  CliRun deploy = RunCli(Cat(Server(s), {"deploy", "--sha", "abc1234", "--seq", "1", "--annotations", "on"}),
+                         {{"GITHUB_STEP_SUMMARY", summary}});
+  EXPECT_EQ(deploy.exit, 1);
+  EXPECT_THAT(ReadFile(summary), HasSubstr("| assert-enabled | disabled |"));
+  CliRun rollout = RunCli(Cat(Server(s), {"rollout", "--tag", "v2", "--seq", "2"}));
+  EXPECT_EQ(rollout.exit, 1);
+  EXPECT_THAT(rollout.err, HasSubstr("fleet frozen: incident 42"));
+  EXPECT_EQ(s.SimState()["tenants"]["t0000"].value("deploy_count", -1), 0);
+
+  ASSERT_EQ(RunCli(Cat(Server(s), {"unfreeze"})).exit, 0);
+  EXPECT_EQ(RunCli(Cat(Server(s), {"assert-enabled"})).exit, 0);
+  CliRun unreachable = RunCli({"--server", "http://127.0.0.1:9", "assert-enabled"});
+  EXPECT_EQ(unreachable.exit, 1);  // a gate that cannot read the freeze stays closed
+}
+
 TEST(CliIt, StuckTenantIsQuarantinedThenExcludedFromVerify) {
   Stack s({.tenants = 5, .faults = {"t0002=stuck"}});
   const std::string response = s.dir() + "/response.json";

@@ -2,83 +2,27 @@
 // (distribution 2.8) on a loopback port, its storage in a temp directory.
 // An image is pushed through the distribution API (two blobs and a
 // manifest), then retagged the way promotion does it.
-#include <arpa/inet.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-
-#include "harness.h"
 #include "registry/curl_transport.h"
 #include "registry/digest.h"
 #include "registry/oci_client.h"
-#include "registry/registry_auth.h"
+#include "test_registry.h"
 
 namespace rollcall {
 namespace {
 
 using namespace std::chrono_literals;
-using it::After;
-using it::ChildProcess;
-using it::Deadline;
+using it::FreeLoopbackPort;
+using it::kDockerManifest;
+using it::kOciManifest;
+using it::MakeImage;
+using it::TestImage;
+using it::TestRegistry;
 
-constexpr char kRegistryBin[] = "/usr/bin/docker-registry";
-constexpr char kOciManifest[] = "application/vnd.oci.image.manifest.v1+json";
-constexpr char kDockerManifest[] = "application/vnd.docker.distribution.manifest.v2+json";
 // bcrypt (cost 4, the fastest Go accepts) of "s3cret", for user "ci".
 constexpr char kHtpasswd[] = "ci:$2b$04$nk0ZwcUJkSaASV4Y6/krPupGgZeqE3rq8v.AvjLkTWFUnykWmnbhS\n";
-
-// A port nothing listens on right now: bind port 0, read it, close.
-Result<int> FreeLoopbackPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return Status::Unavailable("socket failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-                  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
-  close(fd);
-  if (!ok) return Status::Unavailable("cannot bind a loopback port");
-  return static_cast<int>(ntohs(addr.sin_port));
-}
-
-void WriteFile(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-// An image as the registry sees it: blobs and a manifest referring to them.
-// The registry never looks inside a blob, so the "layer" is a few bytes.
-struct TestImage {
-  std::string config;
-  std::string layer;
-  std::string manifest;
-  std::string media_type;
-};
-
-TestImage MakeImage(const std::string& text, bool docker_v2 = false) {
-  TestImage image;
-  image.layer = "layer: " + text + "\n";
-  image.config = fmt::format(
-      R"({{"architecture":"amd64","os":"linux","rootfs":{{"type":"layers","diff_ids":["{}"]}}}})",
-      Sha256Digest(image.layer));
-  image.media_type = docker_v2 ? kDockerManifest : kOciManifest;
-  const char* config_type = docker_v2 ? "application/vnd.docker.container.image.v1+json"
-                                      : "application/vnd.oci.image.config.v1+json";
-  const char* layer_type = docker_v2 ? "application/vnd.docker.image.rootfs.diff.tar"
-                                     : "application/vnd.oci.image.layer.v1.tar";
-  image.manifest = fmt::format(
-      R"({{"schemaVersion":2,"mediaType":"{}","config":{{"mediaType":"{}","digest":"{}","size":{}}},)"
-      R"("layers":[{{"mediaType":"{}","digest":"{}","size":{}}}]}})",
-      image.media_type, config_type, Sha256Digest(image.config), image.config.size(), layer_type,
-      Sha256Digest(image.layer), image.layer.size());
-  return image;
-}
 
 class RegistryItTest : public ::testing::Test {
  protected:
@@ -86,110 +30,29 @@ class RegistryItTest : public ::testing::Test {
   virtual std::string Htpasswd() const { return ""; }
 
   void SetUp() override {
-    if (access(kRegistryBin, X_OK) != 0) {
-      GTEST_SKIP() << kRegistryBin << " is not installed (apt-get install docker-registry)";
+    if (!TestRegistry::Available()) {
+      GTEST_SKIP() << TestRegistry::kBin << " is not installed (apt-get install docker-registry)";
     }
-    char dir_template[] = "/tmp/rollcall-registry-XXXXXX";
-    ASSERT_NE(mkdtemp(dir_template), nullptr);
-    dir_ = dir_template;
-    Result<int> port = FreeLoopbackPort();
-    ASSERT_TRUE(port.ok()) << port.status().message();
-    host_ = fmt::format("127.0.0.1:{}", *port);
-    WriteConfig();
-    auto child = ChildProcess::Start({kRegistryBin, "serve", (dir_ / "config.yml").string()});
-    ASSERT_TRUE(child.ok()) << child.status().message();
-    registry_ = std::move(child).value();
-    ASSERT_NO_FATAL_FAILURE(WaitUntilServing(After(15s)));
-    config_.url = "http://" + host_;
-    config_.repository = "app";
-    config_.insecure = true;
-    config_.timeout = 10s;
-  }
-
-  void TearDown() override {
-    registry_.reset();  // kills it before its storage goes
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
-
-  void WriteConfig() {
-    std::string auth;
-    if (!Htpasswd().empty()) {
-      WriteFile(dir_ / "htpasswd", Htpasswd());
-      auth = fmt::format("auth:\n  htpasswd: {{realm: \"Rollcall Test\", path: {}}}\n",
-                         (dir_ / "htpasswd").string());
-    }
-    WriteFile(dir_ / "config.yml",
-              fmt::format("version: 0.1\nlog: {{level: warn}}\nstorage:\n"
-                          "  filesystem: {{rootdirectory: {}}}\n  delete: {{enabled: true}}\n"
-                          "{}http: {{addr: {}}}\n",
-                          (dir_ / "data").string(), auth, host_));
-  }
-
-  // Ready once GET /v2/ gets any HTTP answer (401 when auth is on). Between
-  // attempts it waits for the registry to exit, which doubles as the pause.
-  void WaitUntilServing(Deadline deadline) {
-    RegistryRequest ping;
-    ping.url = "http://" + host_ + "/v2/";
-    ping.timeout = 1s;
-    while (it::SteadyClock::now() < deadline) {
-      if (transport_.Send(ping).ok()) return;
-      if (registry_->Wait(After(20ms)).ok()) {
-        FAIL() << "docker-registry exited: " << registry_->ReadStderr();
-      }
-    }
-    FAIL() << "docker-registry did not answer on " << host_ << ": " << registry_->ReadStderr();
-  }
-
-  // POST an upload, then PUT the bytes to its Location with the digest.
-  void PushBlob(RegistrySession& session, const std::string& bytes) {
-    RegistryRequest start;
-    start.method = "POST";
-    start.url = config_.url + "/v2/app/blobs/uploads/";
-    Result<RegistryResponse> started = session.Send(start, PushScope("app"));
-    ASSERT_TRUE(started.ok()) << started.status().message();
-    ASSERT_EQ(started->status, 202) << started->body;
-    std::string location = started->Header("Location");
-    ASSERT_FALSE(location.empty());
-    if (location.starts_with("/")) location = config_.url + location;
-    RegistryRequest put;
-    put.method = "PUT";
-    put.url = location + (location.find('?') == std::string::npos ? '?' : '&') +
-              "digest=" + PercentEncode(Sha256Digest(bytes));
-    put.headers.emplace_back("Content-Type", "application/octet-stream");
-    put.body = bytes;
-    Result<RegistryResponse> done = session.Send(put, PushScope("app"));
-    ASSERT_TRUE(done.ok()) << done.status().message();
-    ASSERT_EQ(done->status, 201) << done->body;
+    auto registry = TestRegistry::Start("", Htpasswd());
+    ASSERT_TRUE(registry.ok()) << registry.status().message();
+    registry_ = std::move(registry).value();
+    host_ = registry_->host();
+    config_ = registry_->Config("app");
   }
 
   void PushImage(const TestImage& image, const std::string& tag) {
-    RegistrySession session(transport_, config_);
-    ASSERT_NO_FATAL_FAILURE(PushBlob(session, image.config));
-    ASSERT_NO_FATAL_FAILURE(PushBlob(session, image.layer));
-    RegistryRequest put;
-    put.method = "PUT";
-    put.url = config_.url + "/v2/app/manifests/" + tag;
-    put.headers.emplace_back("Content-Type", image.media_type);
-    put.body = image.manifest;
-    Result<RegistryResponse> done = session.Send(put, PushScope("app"));
-    ASSERT_TRUE(done.ok()) << done.status().message();
-    ASSERT_EQ(done->status, 201) << done->body;
-    ASSERT_EQ(done->Header("Docker-Content-Digest"), Sha256Digest(image.manifest));
+    Status pushed = registry_->PushImage(image, "app", tag);
+    ASSERT_TRUE(pushed.ok()) << pushed.message();
   }
 
   // The bytes `tag` serves, fetched the way docker pull would.
   std::string ManifestBytes(const std::string& tag) {
-    RegistrySession session(transport_, config_);
-    RegistryRequest get;
-    get.url = config_.url + "/v2/app/manifests/" + tag;
-    get.headers.emplace_back("Accept", ManifestAccept());
-    Result<RegistryResponse> r = session.Send(get, PullScope("app"));
-    return r.ok() ? r->body : r.status().message();
+    Result<std::string> r = registry_->ManifestBytes("app", tag);
+    return r.ok() ? *r : r.status().message();
   }
 
-  std::filesystem::path dir_;
+  std::unique_ptr<TestRegistry> registry_;
   std::string host_;
-  std::unique_ptr<ChildProcess> registry_;
   CurlTransport transport_;
   RegistryConfig config_;
 };
@@ -259,6 +122,8 @@ class BasicAuthRegistryItTest : public RegistryItTest {
   std::string Htpasswd() const override { return kHtpasswd; }
   void SetUp() override {
     RegistryItTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    registry_->SetCredentials("ci", "s3cret");  // for the pushes
     config_.username = "ci";
     config_.password = "s3cret";
   }

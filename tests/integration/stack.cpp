@@ -9,14 +9,15 @@
 
 namespace rollcall::it {
 
-Stack::Stack(const SimOptions& sim, std::string db) {
+Stack::Stack(const SimOptions& sim, std::string db)
+    : options_(sim), image_repo_(sim.image_repo.empty() ? std::string(kRepo) : sim.image_repo) {
   char tmpl[] = "/tmp/rollcall-it-XXXXXX";
   dir_ = mkdtemp(tmpl);
   db_ = db.empty() ? dir_ + "/rollcall.db" : std::move(db);
   if (sim.tenants > 0) {
     std::vector<std::string> argv = {ROLLCALL_SIM_BIN, "--tenants", std::to_string(sim.tenants),
                                      "--listen", "127.0.0.1:0", "--deploy-ms", sim.deploy_ms,
-                                     "--initial-image", std::string(kRepo) + ":v0", "--seed", "1",
+                                     "--initial-image", image_repo_ + ":v0", "--seed", "1",
                                      "--tenants-out", dir_ + "/tenants.json"};
     for (const auto& f : sim.faults) {
       argv.push_back("--fault");
@@ -46,11 +47,15 @@ Stack::~Stack() {
 }
 
 void Stack::StartServer() {
-  auto child = ChildProcess::Start(
-      {ROLLCALLD_BIN, "--listen", "127.0.0.1:0", "--db", db_, "--image-repo", kRepo,
-       "--health-interval", "0.05", "--soak", "0", "--per-tenant-timeout", "3",
-       "--health-timeout", "3"},
-      {{"ROLLCALL_ADMIN_TOKEN", kAdmin}, {"ROLLCALL_READ_TOKEN", kRead}});
+  std::vector<std::string> argv = {ROLLCALLD_BIN, "--listen", "127.0.0.1:0", "--db", db_,
+                                   "--image-repo", image_repo_, "--health-interval", "0.05",
+                                   "--soak", "0", "--per-tenant-timeout", "3",
+                                   "--health-timeout", "3"};
+  argv.insert(argv.end(), options_.server_args.begin(), options_.server_args.end());
+  std::map<std::string, std::string> env = {{"ROLLCALL_ADMIN_TOKEN", kAdmin},
+                                            {"ROLLCALL_READ_TOKEN", kRead}};
+  for (const auto& [name, value] : options_.server_env) env[name] = value;
+  auto child = ChildProcess::Start(std::move(argv), std::move(env));
   ASSERT_TRUE(child.ok()) << child.status().message();
   server_process_ = std::move(child).value();
   auto at = WaitForListening(*server_process_, After(std::chrono::seconds(20)));

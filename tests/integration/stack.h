@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,16 @@ struct SimOptions {
   int tenants = 10;
   std::vector<std::string> faults{};  // "t0003=stuck"
   std::string deploy_ms{"20"};
+  // New fields go at the end: call sites use designated initializers.
+  // rollcalld's --image-repo (and the sim's initial image's repository);
+  // empty: kRepo.
+  std::string image_repo{};
+  // Extra rollcalld arguments, after the defaults (do not repeat one of
+  // them: single-value flags refuse a second value), e.g.
+  // {"--registry-url", "http://127.0.0.1:5000", "--registry-insecure"}.
+  std::vector<std::string> server_args{};
+  // Extra rollcalld environment; wins over the tokens Stack sets.
+  std::map<std::string, std::string> server_env{};
 };
 
 class Stack {
@@ -50,8 +61,12 @@ class Stack {
   const Endpoint& sim() const { return sim_; }
   const std::string& db() const { return db_; }
   const std::string& dir() const { return dir_; }
+  // The image repository rollcalld was started with ("<repo>:<tag>" targets).
+  const std::string& image_repo() const { return image_repo_; }
 
  private:
+  SimOptions options_;
+  std::string image_repo_;
   std::string dir_;
   std::string db_;
   std::unique_ptr<ChildProcess> sim_process_;
