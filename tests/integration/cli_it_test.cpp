@@ -12,6 +12,7 @@
 
 #include "stack.h"
 #include "tcp_proxy.h"
+#include "test_registry.h"
 
 namespace rollcall::it {
 namespace {
@@ -117,6 +118,42 @@ TEST(CliIt, DeployRunsEveryStageAndWritesTheStepSummary) {
   EXPECT_THAT(md, Not(HasSubstr("Stragglers")));
   Json fleet = s.Get("/v1/fleet").Json();
   EXPECT_EQ(fleet.dump().find("\"drift\":true"), std::string::npos) << fleet.dump();
+}
+
+TEST(CliIt, DeployPromotesLatestOnARealRegistryAndAnOlderPromoteIsRefused) {
+  if (!TestRegistry::Available()) GTEST_SKIP() << TestRegistry::kBin << " is not installed";
+  auto registry = TestRegistry::Start();
+  ASSERT_TRUE(registry.ok()) << registry.status().message();
+  const std::string repo = (*registry)->host() + "/app";
+  Stack s({.tenants = 3, .image_repo = repo,
+           .server_args = {"--registry-url", (*registry)->url(), "--registry-insecure"}});
+  GitRepo git(s.dir());
+  git.CommitAndPush("one");
+  const std::string sha = git.CommitAndPush("two");
+  const std::string tag = "staging-" + sha.substr(0, 7);
+  const TestImage image = MakeImage("release " + sha);
+  ASSERT_TRUE((*registry)->PushImage(image, "app", tag).ok());
+  ASSERT_TRUE((*registry)->PushImage(MakeImage("older"), "app", "staging-0000001").ok());
+
+  // No --seq: the CLI counts `git rev-list --count` in the full clone (2).
+  CliRun run = RunCli(Cat(Server(s), {"deploy", "--sha", sha, "--remote", git.bare(), "--budget", "20",
+                                      "--interval", "0.2"}),
+                      {{"GIT_DIR", git.work() + "/.git"}});
+  ASSERT_EQ(run.exit, 0) << run.out << run.err;
+  EXPECT_THAT(run.out, HasSubstr("promoted latest -> " + tag + " (seq 2, digest " + DigestOf(image) + ")"));
+  EXPECT_EQ(*(*registry)->Digest("app", "latest"), DigestOf(image));
+  Json channels = s.Get("/v1/channels").Json();
+  ASSERT_EQ(channels["channels"].size(), 1u);
+  EXPECT_EQ(channels["channels"][0]["tag"], tag);
+  EXPECT_EQ(channels["channels"][0]["seq"], 2);
+
+  CliRun older = RunCli(Cat(Server(s), {"promote", "--tag", "staging-0000001", "--seq", "1"}));
+  EXPECT_EQ(older.exit, 1);
+  EXPECT_THAT(older.err, HasSubstr("HTTP 409"));
+  EXPECT_EQ(*(*registry)->Digest("app", "latest"), DigestOf(image));
+  CliRun missing = RunCli(Cat(Server(s), {"promote", "--tag", "staging-fffffff", "--seq", "3"}));
+  EXPECT_EQ(missing.exit, 2);
+  EXPECT_THAT(missing.err, HasSubstr("staging-fffffff"));
 }
 
 TEST(CliIt, DeployOfASupersededCommitTouchesNothing) {
