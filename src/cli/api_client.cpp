@@ -3,6 +3,8 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include "http/curl_util.h"
+
 #include <cstdio>
 #include <sstream>
 #include <thread>
@@ -52,7 +54,7 @@ Result<std::vector<Duration>> ParseRetryDelays(const std::string& text) {
 }
 
 ApiClient::ApiClient(ApiClientOptions options) : options_(std::move(options)) {
-  curl_global_init(CURL_GLOBAL_DEFAULT);
+  CurlGlobalInitOnce();
   curl_ = curl_easy_init();
   while (!options_.server.empty() && options_.server.back() == '/') options_.server.pop_back();
 }
@@ -82,7 +84,7 @@ ApiClient::Attempt ApiClient::Once(const std::string& method, const std::string&
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body ? body->size() : 0));
   }
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(DurationToMillis(options_.timeout)));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, CurlMillis(options_.timeout));
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10'000L);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &Collect);

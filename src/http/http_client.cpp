@@ -3,16 +3,10 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include "http/curl_util.h"
+
 namespace rollcall {
 namespace {
-
-// curl_global_init is not thread-safe: run it once before any client exists.
-void GlobalInitOnce() {
-  static const bool done = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
-  (void)done;
-}
-
-long Millis(Duration d) { return static_cast<long>(std::max<int64_t>(1, DurationToMillis(d))); }
 
 }  // namespace
 
@@ -42,7 +36,7 @@ struct HttpClient::Transfer {
 };
 
 HttpClient::HttpClient(HttpClientOptions options) : options_(options) {
-  GlobalInitOnce();
+  CurlGlobalInitOnce();
   CURLM* multi = curl_multi_init();
   curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options_.max_connections_per_host);
   multi_ = multi;
@@ -103,8 +97,8 @@ void HttpClient::StartQueued() {
     for (const auto& h : r.headers) t->headers = curl_slist_append(t->headers, h.c_str());
     t->headers = curl_slist_append(t->headers, "Expect:");  // no 100-continue round trip
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, Millis(r.timeout));
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, Millis(std::min(r.connect_timeout, r.timeout)));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, CurlMillis(r.timeout));
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, CurlMillis(std::min(r.connect_timeout, r.timeout)));
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Transfer::OnData);

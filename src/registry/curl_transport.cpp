@@ -3,19 +3,13 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include "http/curl_util.h"
+
 #include <algorithm>
 #include <memory>
 
 namespace rollcall {
 namespace {
-
-// curl_global_init is not thread-safe: run it once before any handle exists.
-void GlobalInitOnce() {
-  static const bool done = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
-  (void)done;
-}
-
-long Millis(Duration d) { return static_cast<long>(std::max<int64_t>(1, DurationToMillis(d))); }
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() &&
@@ -94,7 +88,7 @@ void SetMethod(CURL* e, const RegistryRequest& request) {
 }  // namespace
 
 CurlTransport::CurlTransport(CurlTransportOptions options) : options_(std::move(options)) {
-  GlobalInitOnce();
+  CurlGlobalInitOnce();
 }
 
 Result<RegistryResponse> CurlTransport::Send(const RegistryRequest& request) {
@@ -109,9 +103,9 @@ Result<RegistryResponse> CurlTransport::Send(const RegistryRequest& request) {
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   SetMethod(e, request);
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, Millis(request.timeout));
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, CurlMillis(request.timeout));
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-                   Millis(std::min(options_.connect_timeout, request.timeout)));
+                   CurlMillis(std::min(options_.connect_timeout, request.timeout)));
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
   if (!options_.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options_.ca_file.c_str());
