@@ -324,17 +324,20 @@ TEST(ControlPlaneIt, EveryMutatingRouteNeedsTheAdminToken) {
       {"DELETE", "/v1/tenants/t0000"},       {"POST", "/v1/tenants/t0000/cordon"},
       {"POST", "/v1/tenants/t0000/uncordon"}, {"POST", "/v1/rollouts"},
       {"POST", "/v1/rollouts/x/cancel"},     {"POST", "/v1/rollouts/x/pause"},
-      {"POST", "/v1/rollouts/x/resume"},     {"POST", "/cp/admin/tenants/redeploy-fleet"}};
+      {"POST", "/v1/rollouts/x/resume"},     {"POST", "/cp/admin/tenants/redeploy-fleet"},
+      {"POST", "/v1/channels/latest/promote"}, {"POST", "/v1/fleet/freeze"},
+      {"POST", "/v1/fleet/unfreeze"}};
   for (const auto& [method, path] : mutations) {
     EXPECT_EQ(s.Send(method, path, "{}", {}).status, 401) << method << " " << path;
     EXPECT_EQ(s.Send(method, path, "{}", BearerHeader("wrong")).status, 401) << method << " " << path;
     EXPECT_EQ(s.Send(method, path, "{}", BearerHeader(kRead)).status, 403) << method << " " << path;
   }
-  for (const char* path : {"/v1/tenants", "/v1/rollouts", "/v1/fleet", "/metrics"}) {
+  for (const char* path : {"/v1/tenants", "/v1/rollouts", "/v1/fleet", "/v1/channels", "/metrics"}) {
     EXPECT_EQ(s.Get(path, "").status, 401) << path;
     EXPECT_EQ(s.Get(path, kRead).status, 200) << path;
   }
   EXPECT_EQ(s.Get("/v1/tenants/t0000").Json()["slug"], "t0000");  // nothing changed
+  EXPECT_EQ(s.Get("/v1/fleet").Json()["freeze"], nullptr);
 }
 
 }  // namespace
