@@ -27,12 +27,14 @@ Result<SubmitOutcome> RolloutService::Submit(const RolloutRequest& req) {
   rollout.enumerated = plan->EnumeratedSlugs();
 
   Admission admission;
+  std::optional<Release> admission_desired;  // the fence as admission saw it
   if (!req.policy.dry_run) {
     Result<std::optional<FleetFreeze>> freeze = env_.store.GetFreeze();
     if (!freeze.ok()) return freeze.status();
     if (Status s = FreezeRefusal(*freeze, req.rollback); !s.ok()) return s;
     Result<std::optional<Release>> desired = env_.store.DesiredRelease();
     if (!desired.ok()) return desired.status();
+    admission_desired = *desired;
     AdmissionRequest ask{req.release, req.rollback, req.reason, *desired, {}};
     for (const auto& [id, engine] : engines_) {
       if (!engine->rollout().policy.dry_run) ask.active.push_back({id, engine->rollout().release});
@@ -50,12 +52,14 @@ Result<SubmitOutcome> RolloutService::Submit(const RolloutRequest& req) {
     case Admission::Kind::kAccept: break;
   }
   rollout.warnings = admission.warnings;
-  // The ledger first: the rollout and the new desired release are durable
-  // before any older rollout is stopped or any tenant touched.
-  if (Status s = env_.store.PutRollout(rollout); !s.ok()) return s;
+  // The ledger first: the new desired release and the rollout are durable
+  // before any older rollout is stopped or any tenant touched. The fence
+  // moves by compare-and-set against what admission read, so a racing
+  // acceptance elsewhere makes this one a Conflict instead of a second win.
   if (admission.set_desired) {
-    if (Status s = env_.store.SetDesiredRelease(req.release); !s.ok()) return s;
+    if (Status s = env_.store.AdvanceDesiredRelease(req.release, admission_desired); !s.ok()) return s;
   }
+  if (Status s = env_.store.PutRollout(rollout); !s.ok()) return s;
   for (const auto& old_id : admission.supersede_ids) engines_.at(old_id)->Supersede(rollout.id);
   Launch(rollout, std::move(plan).value());
   return SubmitOutcome{SubmitOutcome::Kind::kStarted, engines_.at(rollout.id)->rollout(), {}};

@@ -63,6 +63,11 @@ class Store {
   // Fencing: the highest-seq release a rollout was accepted for.
   virtual Result<std::optional<Release>> DesiredRelease() = 0;
   virtual Status SetDesiredRelease(const Release& release) = 0;
+  // Makes `next` the desired release only while the stored one still equals
+  // `expected` exactly (nullopt: none yet), in one transaction; Conflict
+  // otherwise, so two requests (or two control planes) racing to accept
+  // releases can never both win.
+  virtual Status AdvanceDesiredRelease(const Release& next, const std::optional<Release>& expected) = 0;
 
   // The fleet freeze; nullopt when deploys are allowed.
   virtual Result<std::optional<FleetFreeze>> GetFreeze() = 0;

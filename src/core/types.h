@@ -48,7 +48,8 @@ struct Release {
   std::string git_sha;         // empty when not given
   std::optional<int64_t> seq;  // larger = newer; absent = unfenced
 
-  bool SameAs(const Release& other) const;
+  bool SameAs(const Release& other) const;  // a missing git_sha matches any
+  bool operator==(const Release& other) const = default;  // every field
   std::string Describe() const;  // "v42 (seq 42, sha abc1234)"
 };
 

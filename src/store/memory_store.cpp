@@ -180,6 +180,13 @@ Status MemoryStore::RecordPromotion(const ChannelRecord& next, const std::option
   return Status::Ok();
 }
 
+Status MemoryStore::AdvanceDesiredRelease(const Release& next, const std::optional<Release>& expected) {
+  std::lock_guard lock(mu_);
+  if (desired_ != expected) return Status::Conflict("desired release: moved by another request; retry");
+  desired_ = next;
+  return Status::Ok();
+}
+
 Result<std::optional<FleetFreeze>> MemoryStore::GetFreeze() {
   std::lock_guard lock(mu_);
   return freeze_;

@@ -30,6 +30,7 @@ class MemoryStore : public Store {
 
   Result<std::optional<Release>> DesiredRelease() override;
   Status SetDesiredRelease(const Release& release) override;
+  Status AdvanceDesiredRelease(const Release& next, const std::optional<Release>& expected) override;
   Result<std::optional<FleetFreeze>> GetFreeze() override;
   Status SetFreeze(const std::optional<FleetFreeze>& freeze) override;
 

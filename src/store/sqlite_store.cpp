@@ -323,6 +323,10 @@ Result<std::vector<RolloutEvent>> SqliteStore::EventsAfter(const std::string& ro
 
 Result<std::optional<Release>> SqliteStore::DesiredRelease() {
   std::lock_guard lock(mu_);
+  return LoadDesiredRelease();
+}
+
+Result<std::optional<Release>> SqliteStore::LoadDesiredRelease() {
   Result<Query> q = db_->Prepare("get desired release", "SELECT value FROM kv WHERE key = ?1");
   if (!q.ok()) return q.status();
   Result<bool> row = q->BindText(1, kDesiredReleaseKey).Step();
@@ -340,6 +344,23 @@ Status SqliteStore::SetDesiredRelease(const Release& release) {
                                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   if (!q.ok()) return q.status();
   return q->BindText(1, kDesiredReleaseKey).BindText(2, sqlite::Dump(ToJson(release))).Run();
+}
+
+Status SqliteStore::AdvanceDesiredRelease(const Release& next, const std::optional<Release>& expected) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);  // BEGIN IMMEDIATE: the compare and the write are atomic across processes
+  if (Status s = tx.Begin(); !s.ok()) return s;
+  Result<std::optional<Release>> current = LoadDesiredRelease();
+  if (!current.ok()) return current.status();
+  if (*current != expected) return Status::Conflict("desired release: moved by another request; retry");
+  Result<Query> q = db_->Prepare("advance desired release",
+                                 "INSERT INTO kv (key, value) VALUES (?1, ?2) "
+                                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  if (!q.ok()) return q.status();
+  if (Status s = q->BindText(1, kDesiredReleaseKey).BindText(2, sqlite::Dump(ToJson(next))).Run(); !s.ok()) {
+    return s;
+  }
+  return tx.Commit();
 }
 
 // ---- freeze ----

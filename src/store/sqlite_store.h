@@ -67,6 +67,7 @@ class SqliteStore : public Store {
 
   Result<std::optional<Release>> DesiredRelease() override;
   Status SetDesiredRelease(const Release& release) override;
+  Status AdvanceDesiredRelease(const Release& next, const std::optional<Release>& expected) override;
   Result<std::optional<FleetFreeze>> GetFreeze() override;
   Status SetFreeze(const std::optional<FleetFreeze>& freeze) override;
 
@@ -84,6 +85,7 @@ class SqliteStore : public Store {
   Result<std::vector<Rollout>> LoadRollouts(sqlite::Query& headers);  // with results
   Status UpsertTenant(const Tenant& t);
   Result<std::optional<ChannelRecord>> CurrentChannel(const std::string& channel);
+  Result<std::optional<Release>> LoadDesiredRelease();
 
   std::mutex mu_;
   std::unique_ptr<sqlite::Db> db_;  // guarded by mu_

@@ -372,6 +372,26 @@ TYPED_TEST(StoreConformanceTest, RacingPromotionsFromTheSameViewHaveOneWinner) {
   EXPECT_EQ(s.ChannelHistory("latest")->size(), 1u);
 }
 
+TYPED_TEST(StoreConformanceTest, DesiredReleaseAdvancesOnlyFromWhatTheCallerSaw) {
+  Store& s = this->store();
+  const Release v1{"v1", "abc1234", 1}, v2{"v2", "", 2}, v3{"v3", "", 3};
+  ASSERT_TRUE(s.AdvanceDesiredRelease(v1, std::nullopt).ok());
+  EXPECT_EQ(s.AdvanceDesiredRelease(v2, std::nullopt).code(), Status::Code::kConflict);
+  EXPECT_EQ(s.AdvanceDesiredRelease(v2, Release{"v1", "", 1}).code(), Status::Code::kConflict);  // exact match only
+  ASSERT_TRUE(s.AdvanceDesiredRelease(v2, v1).ok());
+  EXPECT_EQ(s.AdvanceDesiredRelease(v3, v1).code(), Status::Code::kConflict);
+  EXPECT_EQ(s.DesiredRelease()->value(), v2);
+  std::atomic<int> wins{0};
+  std::vector<std::thread> racers;
+  for (int i = 0; i < 8; ++i) {
+    racers.emplace_back([&s, &wins, &v2, i] {
+      if (s.AdvanceDesiredRelease(Release{"r" + std::to_string(i), "", 10 + i}, v2).ok()) ++wins;
+    });
+  }
+  for (auto& t : racers) t.join();
+  EXPECT_EQ(wins.load(), 1);
+}
+
 // ---- threads ----
 
 TYPED_TEST(StoreConformanceTest, ConcurrentWritersAllLand) {
