@@ -73,7 +73,10 @@ class Progress {
 
  private:
   void Redraw() {
-    if (!live_) return std::fflush(stdout), void();
+    if (!live_) {
+      std::fflush(stdout);
+      return;
+    }
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     std::printf("\r\033[K%zu/%zu done, %zu stragglers, %.0fs elapsed", done_, total_, stragglers_, elapsed);
     std::fflush(stdout);
