@@ -8,26 +8,20 @@ cd "$(dirname "$0")/.."
 tenants=${1:-10000}
 parallel=${2:-200}
 bin=${BUILD_DIR:-build}
-work=$(mktemp -d /tmp/rollcall-bench.XXXXXX)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"' EXIT
-wait_listening() {
-  for _ in $(seq 300); do
-    a=$(sed -n 's/^listening on //p' "$1" | head -1); [ -n "$a" ] && { echo "$a"; return; }; sleep 0.1
-  done; echo "no listening line in $1" >&2; exit 1
-}
+source scripts/lib.sh
+scratch_dir rollcall-bench
 ulimit -n "$(ulimit -Hn)"
 "$bin/rollcall-sim" --tenants "$tenants" --listen 127.0.0.1:0 --deploy-ms 5 --seed 1 \
   --tenants-out "$work/tenants.json" >"$work/sim.out" 2>"$work/sim.err" &
 pids+=($!)
-sim=$(wait_listening "$work/sim.out")
+sim=$(wait_listening "$work/sim.out" 60)
 export ROLLCALL_ADMIN_TOKEN=bench
 "$bin/rollcalld" --listen 127.0.0.1:0 --db "$work/rc.db" --image-repo bench/app --log-level warn \
   --body-limit 16777216 \
   >"$work/rc.out" 2>"$work/rc.err" &
 rc_pid=$!
 pids+=($rc_pid)
-server=$(wait_listening "$work/rc.out")
+server=$(wait_listening "$work/rc.out" 60)
 export ROLLCALL_SERVER="http://$server" ROLLCALL_TOKEN=bench
 "$bin/rollcall" tenants import "$work/tenants.json" >/dev/null
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$rc_pid/stat"; }

@@ -18,38 +18,22 @@ for tool in /usr/bin/time jq curl; do
   command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install time jq curl)" >&2; exit 2; }
 done
 
-work=$(mktemp -d /tmp/rollcall-verify-bench.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# Waits (at most 30 s) for "listening on HOST:PORT" in $1 and prints HOST:PORT.
-wait_listening() {
-  for _ in $(seq 300); do
-    a=$(sed -n 's/^listening on //p' "$1" | head -1)
-    if [ -n "$a" ]; then echo "$a"; return 0; fi
-    sleep 0.1
-  done
-  echo "timed out waiting for $1" >&2; cat "$1" "${1%.out}.err" >&2 || true; return 1
-}
+source scripts/lib.sh
+scratch_dir rollcall-verify-bench
 
 ulimit -n "$(ulimit -Hn)"
 
 "$bin/rollcall-sim" --tenants "$tenants" --listen 127.0.0.1:0 --initial-sha "$sha" \
   --initial-image repo:v1 --tenants-out "$work/tenants.json" >"$work/sim.out" 2>"$work/sim.err" &
 pids+=($!)
-sim=$(wait_listening "$work/sim.out")
+sim=$(wait_listening "$work/sim.out" 60)
 
 export ROLLCALL_ADMIN_TOKEN="bench-$RANDOM$RANDOM"
 # The 10,000-tenant bulk import body is ~1.6 MiB, above the default limit.
 "$bin/rollcalld" --listen 127.0.0.1:0 --db "$work/r.db" --log-level warn --body-limit 16777216 \
   >"$work/rc.out" 2>"$work/rc.err" &
 pids+=($!)
-server=$(wait_listening "$work/rc.out")
+server=$(wait_listening "$work/rc.out" 60)
 export ROLLCALL_SERVER="http://$server" ROLLCALL_TOKEN="$ROLLCALL_ADMIN_TOKEN"
 "$bin/rollcall" tenants import "$work/tenants.json" >/dev/null
 

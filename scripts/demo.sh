@@ -13,24 +13,8 @@ bash scripts/bootstrap.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"${JOBS:-2}" --target rollcall-sim rollcalld rollcall
 
-work=$(mktemp -d /tmp/rollcall-demo.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# Waits (at most 20 s) for "listening on HOST:PORT" in $1 and prints HOST:PORT.
-wait_listening() {
-  for _ in $(seq 200); do
-    addr=$(sed -n 's/^listening on //p' "$1" | head -1)
-    if [ -n "$addr" ]; then echo "$addr"; return 0; fi
-    sleep 0.1
-  done
-  echo "timed out waiting for $1" >&2; cat "$1" >&2; return 1
-}
+source scripts/lib.sh
+scratch_dir rollcall-demo
 
 ./build/rollcall-sim --tenants 50 --listen 127.0.0.1:0 --seed 7 \
   --deploy-dist lognormal:400:0.5 --initial-image registry.demo/app:v1 \
