@@ -5,16 +5,12 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "cli/command_support.h"  // EnvOr
 #include "cli/commands.h"
 
 namespace {
 
 using namespace rollcall;
-
-std::string EnvOr(const char* name, std::string fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
 
 void AddSeqFlags(CLI::App* cmd, SeqFlags& f) {
   cmd->add_option("--seq", f.seq, "release order key (larger = newer); default: git rev-list --count SHA");
