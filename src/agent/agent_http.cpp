@@ -100,7 +100,7 @@ void AgentServer::Route() {
     ReplyJson(res, 200, Json{{"status", "ok"}});
   });
   http_->Get("/v1/state", [this](const httplib::Request&, httplib::Response& res) {
-    ReplyJson(res, 200, ToJson(service_.State()));
+    ReplyJson(res, 200, ToJson(FreshState()));
   });
   http_->Post("/v1/deploy", [this](const httplib::Request& req, httplib::Response& res) {
     HandleDeploy(req, res);
@@ -115,7 +115,10 @@ bool AgentServer::Authorized(const httplib::Request& req) const {
 void AgentServer::HandleDeploy(const httplib::Request& req, httplib::Response& res) {
   Result<AgentDeployRequest> parsed = ParseAgentDeployRequest(req.body);
   if (!parsed.ok()) return ReplyError(res, parsed.status());
-  Result<AgentService::Slot> slot = service_.BeginDeploy(*parsed);
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  Result<AgentService::Slot> slot = service_.BeginDeploy(*parsed, now_ms);
   if (!slot.ok()) return ReplyError(res, slot.status());
 
   auto started = std::chrono::steady_clock::now();
@@ -124,7 +127,19 @@ void AgentServer::HandleDeploy(const httplib::Request& req, httplib::Response& r
       service_.FinishDeploy(std::move(slot).value(), *parsed, std::move(outcome));
   LogDeploy(*parsed, finished, std::chrono::steady_clock::now() - started);
   if (!finished.ok()) return ReplyError(res, finished.status());
-  ReplyJson(res, finished->exit_code ? 200 : 500, DeployAnswerJson(*finished));
+  ReplyJson(res, finished->exit_code ? 200 : 500, ToJson(DeployAnswerOf(*finished)));
+}
+
+// The state with the running image read now through --inspect-cmd, when
+// there is one and no deploy runs: the control plane proves a tenant after
+// its health gate with this, and a recorded image may have gone stale.
+AgentStateAnswer AgentServer::FreshState() {
+  AgentStateAnswer state = service_.StateAnswer();
+  if (options_.commands.inspect.empty() || state.deploying) return state;
+  ExecJob job(options_.limits);
+  InspectOutcome inspected = job.Inspect(options_.commands.inspect, ExecContext{{}, {}});
+  state.running_image = inspected.error.empty() ? inspected.running_image : "";
+  return state;
 }
 
 DeployOutcome AgentServer::RunDeploy(const AgentDeployRequest& req) {

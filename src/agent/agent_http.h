@@ -1,7 +1,8 @@
 // AgentServer: rollcall-agent's HTTP API (DESIGN §5) on cpp-httplib.
 //
 //   GET  /healthz    -> 200 {"status":"ok"}, no auth
-//   GET  /v1/state   -> {"running_image","release_seq"}
+//   GET  /v1/state   -> {"running_image","release_seq","deploying"}, the
+//                       image read fresh through the inspect command if any
 //   POST /v1/deploy  {"image","tag","git_sha","release_seq","rollout_id","rollback"}
 //                    -> 200 {"exit_code","running_image","output"} once the
 //                       command exited (any code); 500 with "error" added
@@ -67,6 +68,7 @@ class AgentServer {
   bool Authorized(const httplib::Request& req) const;
   void HandleDeploy(const httplib::Request& req, httplib::Response& res);
   DeployOutcome RunDeploy(const AgentDeployRequest& req);
+  AgentStateAnswer FreshState();
 
   AgentService& service_;
   const AgentServerOptions options_;

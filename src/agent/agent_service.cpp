@@ -53,12 +53,8 @@ PlaceholderValues AgentPlaceholders(const AgentDeployRequest& req) {
   };
 }
 
-Json DeployAnswerJson(const DeployOutcome& outcome) {
-  Json answer{{"exit_code", outcome.exit_code ? Json(*outcome.exit_code) : Json(nullptr)},
-              {"running_image", outcome.running_image},
-              {"output", outcome.output}};
-  if (!outcome.error.empty()) answer["error"] = outcome.error;
-  return answer;
+AgentDeployAnswer DeployAnswerOf(const DeployOutcome& outcome) {
+  return AgentDeployAnswer{outcome.exit_code, outcome.running_image, outcome.output, outcome.error};
 }
 
 AgentService::Slot::Slot(Slot&& other) noexcept : owner_(std::exchange(other.owner_, nullptr)) {}
@@ -80,7 +76,7 @@ Result<std::unique_ptr<AgentService>> AgentService::Open(std::string state_file)
 AgentService::AgentService(std::string state_file, AgentState initial)
     : state_file_(std::move(state_file)), state_(std::move(initial)) {}
 
-Result<AgentService::Slot> AgentService::BeginDeploy(const AgentDeployRequest& req) {
+Result<AgentService::Slot> AgentService::BeginDeploy(const AgentDeployRequest& req, int64_t started_at_ms) {
   std::lock_guard lock(mu_);
   if (deploying_) return Status::Conflict("a deploy is already running");
   if (req.release_seq && state_.release_seq && *req.release_seq < *state_.release_seq &&
@@ -90,7 +86,7 @@ Result<AgentService::Slot> AgentService::BeginDeploy(const AgentDeployRequest& r
         "true to go back)",
         *req.release_seq, *state_.release_seq));
   }
-  deploying_ = true;
+  deploying_ = AgentDeploying{req.image, req.release_seq, req.rollout_id, started_at_ms};
   return Slot(this);
 }
 
@@ -99,14 +95,14 @@ Result<DeployOutcome> AgentService::FinishDeploy([[maybe_unused]] Slot slot,
                                                  DeployOutcome outcome) {
   // A failed or unfinished deploy records nothing: what runs now is unknown.
   if (!outcome.exit_code || *outcome.exit_code != 0) return outcome;
-  if (outcome.running_image.empty()) outcome.running_image = req.image;
   AgentState next;
   {
     std::lock_guard lock(mu_);
+    // Only what the command proved; "" (null) when nothing did. The fence is
+    // the highest seq this agent has run: an unproven or stuck deploy of a
+    // release still rules out anything older.
     next.running_image = outcome.running_image;
-    // The release_seq describes the requested image; when the command proves
-    // something else runs, the previous seq is the better guess to fence with.
-    next.release_seq = next.running_image == req.image ? req.release_seq : state_.release_seq;
+    next.release_seq = AgentFenceAfter(state_.release_seq, req.release_seq, req.rollback);
     state_ = next;
   }
   // `slot` is held until the call returns: no other deploy writes the file meanwhile.
@@ -123,12 +119,17 @@ AgentState AgentService::State() const {
 
 bool AgentService::Deploying() const {
   std::lock_guard lock(mu_);
-  return deploying_;
+  return deploying_.has_value();
+}
+
+AgentStateAnswer AgentService::StateAnswer() const {
+  std::lock_guard lock(mu_);
+  return AgentStateAnswer{state_.running_image, state_.release_seq, deploying_};
 }
 
 void AgentService::Release() {
   std::lock_guard lock(mu_);
-  deploying_ = false;
+  deploying_.reset();
 }
 
 }  // namespace rollcall

@@ -4,9 +4,13 @@
 //  - one deploy at a time: a second is refused while one runs;
 //  - fencing: a release_seq lower than the one the agent runs is refused
 //    unless the request says "rollback": true;
-//  - after exit 0, what runs now (the command's proof, else the requested
-//    image) and its release_seq are recorded, in the state file when one is
-//    configured, before the deploy is answered.
+//  - after exit 0, what runs now (the command's proof: its marker line or
+//    the inspect command's output; nothing when neither proved it, never
+//    the image asked for) and the fence (the highest release_seq it has run,
+//    lowered only by a rollback) are recorded, in the state file when one is
+//    configured, before the deploy is answered;
+//  - while a deploy runs, the state says so (`deploying`), so a restarted
+//    control plane waits for it instead of deploying beside it.
 //
 // The HTTP glue parses the request, asks BeginDeploy, runs the command
 // (ExecJob) and hands the outcome to FinishDeploy. Thread-safe.
@@ -21,7 +25,7 @@
 #include "agent/agent_state.h"
 #include "core/agent_protocol.h"
 #include "core/driver.h"
-#include "drivers/argv_template.h"
+#include "core/argv_template.h"
 
 namespace rollcall {
 
@@ -35,9 +39,8 @@ Result<AgentDeployRequest> ParseAgentDeployRequest(std::string_view body);
 // {image}, {tag}, {git_sha}, {release_seq} ("" when absent), {rollout_id}.
 PlaceholderValues AgentPlaceholders(const AgentDeployRequest& req);
 
-// {"exit_code","running_image","output"}, plus "error" when the command did
-// not complete (exit_code is then null).
-Json DeployAnswerJson(const DeployOutcome& outcome);
+// The answer to POST /v1/deploy (core/agent_protocol.h).
+AgentDeployAnswer DeployAnswerOf(const DeployOutcome& outcome);
 
 class AgentService {
  public:
@@ -62,7 +65,8 @@ class AgentService {
 
   // Conflict "a deploy is already running", or Conflict "superseded: ..."
   // when req.release_seq is lower than the running one without rollback.
-  Result<Slot> BeginDeploy(const AgentDeployRequest& req);
+  // `started_at_ms`: Unix ms, shown in the state's `deploying`.
+  Result<Slot> BeginDeploy(const AgentDeployRequest& req, int64_t started_at_ms = 0);
 
   // Records a successful deploy (exit 0) and returns the outcome to answer
   // with, its running_image filled in as recorded. Internal naming the file
@@ -73,14 +77,16 @@ class AgentService {
 
   AgentState State() const;
   bool Deploying() const;
+  // GET /v1/state: the recorded state and the deploy in progress, if any.
+  AgentStateAnswer StateAnswer() const;
 
  private:
   void Release();
 
   const std::string state_file_;
   mutable std::mutex mu_;
-  AgentState state_;        // guarded by mu_
-  bool deploying_ = false;  // guarded by mu_
+  AgentState state_;                        // guarded by mu_
+  std::optional<AgentDeploying> deploying_;  // guarded by mu_
 };
 
 }  // namespace rollcall

@@ -97,14 +97,14 @@ TEST(AgentPlaceholdersTest, NamesEveryField) {
 }
 
 TEST(DeployAnswerJsonTest, HasTheContractFields) {
-  EXPECT_EQ(DeployAnswerJson(Exited(0, "reg/app:v1")),
+  EXPECT_EQ(ToJson(DeployAnswerOf(Exited(0, "reg/app:v1"))),
             (Json{{"exit_code", 0}, {"running_image", "reg/app:v1"}, {"output", ""}}));
   DeployOutcome timed_out;
   timed_out.error = "deploy command timed out after 1s";
-  EXPECT_EQ(DeployAnswerJson(timed_out), (Json{{"exit_code", nullptr},
-                                               {"running_image", ""},
-                                               {"output", ""},
-                                               {"error", "deploy command timed out after 1s"}}));
+  EXPECT_EQ(ToJson(DeployAnswerOf(timed_out)), (Json{{"exit_code", nullptr},
+                                                     {"running_image", nullptr},
+                                                     {"output", ""},
+                                                     {"error", "deploy command timed out after 1s"}}));
 }
 
 // --- decisions -------------------------------------------------------------
@@ -136,20 +136,34 @@ TEST(AgentServiceTest, SuccessRecordsTheProvenImageAndSeq) {
   EXPECT_FALSE(service.Deploying());
 }
 
-TEST(AgentServiceTest, WithoutProofTheRequestedImageIsRecorded) {
-  AgentService service("", {});
+TEST(AgentServiceTest, WithoutProofNoImageIsReportedButTheFenceMoves) {
+  AgentService service("", AgentState{"reg/app:v4", 4});
   Result<DeployOutcome> answer = Deploy(service, Request("reg/app:v5", 5), Exited(0));
   ASSERT_TRUE(answer.ok());
-  EXPECT_EQ(answer->running_image, "reg/app:v5");
-  EXPECT_EQ(service.State(), (AgentState{"reg/app:v5", 5}));
+  EXPECT_EQ(answer->running_image, "");  // never the requested image
+  EXPECT_EQ(service.State(), (AgentState{"", 5}));
+  EXPECT_EQ(ToJson(service.StateAnswer())["running_image"], nullptr);
 }
 
-TEST(AgentServiceTest, ProofOfAnotherImageKeepsThePreviousSeq) {
+TEST(AgentServiceTest, ProofOfAnotherImageIsReportedAndTheHighestSeqKept) {
   AgentService service("", AgentState{"reg/app:v4", 4});
   Result<DeployOutcome> answer = Deploy(service, Request("reg/app:v5", 5), Exited(0, "reg/app:v4"));
   ASSERT_TRUE(answer.ok());
   EXPECT_EQ(answer->running_image, "reg/app:v4");
-  EXPECT_EQ(service.State(), (AgentState{"reg/app:v4", 4}));
+  EXPECT_EQ(service.State(), (AgentState{"reg/app:v4", 5}));
+}
+
+TEST(AgentServiceTest, TheStateShowsTheDeployInProgress) {
+  AgentService service("", AgentState{"reg/app:v4", 4});
+  EXPECT_FALSE(service.StateAnswer().deploying);
+  AgentDeployRequest req = Request("reg/app:v5", 5);
+  req.rollout_id = "r-1";
+  Result<AgentService::Slot> slot = service.BeginDeploy(req, 1'800'000'000'000);
+  ASSERT_TRUE(slot.ok());
+  Json state = ToJson(service.StateAnswer());
+  EXPECT_EQ(state["deploying"], (Json{{"image", "reg/app:v5"}, {"release_seq", 5}, {"rollout_id", "r-1"},
+                                      {"started_at", "2027-01-15T08:00:00.000Z"}}));
+  EXPECT_EQ(state["running_image"], "reg/app:v4");
 }
 
 TEST(AgentServiceTest, FailedDeployChangesNothing) {
@@ -173,16 +187,17 @@ TEST(AgentServiceTest, LowerSeqIsRefusedUnlessRollback) {
             "\"rollback\": true to go back)");
   EXPECT_FALSE(service.Deploying());
 
-  ASSERT_TRUE(Deploy(service, Request("reg/app:v3", 3, /*rollback=*/true), Exited(0)).ok());
+  ASSERT_TRUE(Deploy(service, Request("reg/app:v3", 3, /*rollback=*/true), Exited(0, "reg/app:v3")).ok());
   EXPECT_EQ(service.State(), (AgentState{"reg/app:v3", 3}));
 }
 
-TEST(AgentServiceTest, SameHigherOrAbsentSeqIsAccepted) {
+TEST(AgentServiceTest, SameHigherOrAbsentSeqIsAcceptedAndAnAbsentOneNeverLowersTheFence) {
   AgentService service("", AgentState{"reg/app:v5", 5});
-  EXPECT_TRUE(Deploy(service, Request("reg/app:v5", 5), Exited(0)).ok());
-  EXPECT_TRUE(Deploy(service, Request("reg/app:v6", 6), Exited(0)).ok());
-  EXPECT_TRUE(Deploy(service, Request("reg/app:dev", std::nullopt), Exited(0)).ok());
-  EXPECT_EQ(service.State(), (AgentState{"reg/app:dev", std::nullopt}));
+  EXPECT_TRUE(Deploy(service, Request("reg/app:v5", 5), Exited(0, "reg/app:v5")).ok());
+  EXPECT_TRUE(Deploy(service, Request("reg/app:v6", 6), Exited(0, "reg/app:v6")).ok());
+  EXPECT_TRUE(Deploy(service, Request("reg/app:dev", std::nullopt), Exited(0, "reg/app:dev")).ok());
+  EXPECT_EQ(service.State(), (AgentState{"reg/app:dev", 6}));
+  EXPECT_FALSE(service.BeginDeploy(Request("reg/app:v5", 5)).ok());
 }
 
 TEST(AgentServiceTest, ConcurrentBeginsAdmitExactlyOne) {
@@ -212,7 +227,7 @@ TEST(AgentStateFileTest, SurvivesARestart) {
     Result<std::unique_ptr<AgentService>> service = AgentService::Open(path);
     ASSERT_TRUE(service.ok());
     EXPECT_EQ((*service)->State(), AgentState{});  // no file yet
-    ASSERT_TRUE(Deploy(**service, Request("reg/app:v7", 7), Exited(0)).ok());
+    ASSERT_TRUE(Deploy(**service, Request("reg/app:v7", 7), Exited(0, "reg/app:v7")).ok());
   }
   Result<std::unique_ptr<AgentService>> reopened = AgentService::Open(path);
   ASSERT_TRUE(reopened.ok());
@@ -237,7 +252,7 @@ TEST(AgentStateFileTest, UnwritableFileFailsTheAnswerButKeepsFencing) {
   ScratchDir dir;
   std::string path = (dir.path() / "missing-dir" / "state.json").string();
   AgentService service(path, {});
-  Result<DeployOutcome> answer = Deploy(service, Request("reg/app:v7", 7), Exited(0));
+  Result<DeployOutcome> answer = Deploy(service, Request("reg/app:v7", 7), Exited(0, "reg/app:v7"));
   ASSERT_FALSE(answer.ok());
   EXPECT_EQ(answer.status().code(), Status::Code::kInternal);
   EXPECT_NE(answer.status().message().find("state file " + path), std::string::npos);

@@ -7,12 +7,18 @@
 // The token comes from ROLLCALL_AGENT_TOKEN (preferred: argv is visible to
 // every local user) or --token. Arguments of a command that start with '-'
 // are given as --deploy-cmd=-x; each occurrence adds arguments in order.
+//
+// Proof: the agent reports a running image only when something showed it:
+// the deploy command printing `ROLLCALL_RUNNING_IMAGE=<image>` on stdout, or
+// --inspect-cmd printing the image (its last line). Otherwise it answers
+// running_image null and the control plane records the tenant OffTarget.
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
+#include <tuple>
 
 #include "agent/agent_http.h"
 #include "runtime/shutdown_signals.h"
@@ -28,6 +34,7 @@ struct Flags {
   std::vector<std::string> inspect_cmd;
   std::string state_file;
   double deploy_timeout_s = 300;
+  std::vector<std::string> pass_env;
 };
 
 void AddFlags(CLI::App& app, Flags& f) {
@@ -37,11 +44,19 @@ void AddFlags(CLI::App& app, Flags& f) {
       ->envname("ROLLCALL_AGENT_TOKEN");
   app.add_flag("--insecure-no-token", f.insecure_no_token, "serve without authentication");
   app.add_option("--deploy-cmd", f.deploy_cmd,
-                 "deploy argv template, e.g. /opt/app/redeploy {image}")
+                 "deploy argv template, e.g. /opt/app/redeploy {image}; placeholders {image} {tag} "
+                 "{git_sha} {release_seq} {rollout_id}. It proves what runs by printing "
+                 "ROLLCALL_RUNNING_IMAGE=<image> on stdout")
       ->required()
       ->allow_extra_args();
-  app.add_option("--inspect-cmd", f.inspect_cmd, "argv printing the running image")
+  app.add_option("--inspect-cmd", f.inspect_cmd,
+                 "argv printing the image that runs now (no placeholders), e.g. docker inspect "
+                 "--format={{.Config.Image}} app; without it and without the marker line the "
+                 "agent reports no running image")
       ->allow_extra_args();
+  app.add_option("--pass-env", f.pass_env,
+                 "environment variable the commands inherit (repeatable; they get PATH, HOME, "
+                 "LANG and a few more otherwise)");
   app.add_option("--state-file", f.state_file, "where the running image and release_seq persist");
   app.add_option("--deploy-timeout", f.deploy_timeout_s, "seconds before a deploy is killed")
       ->capture_default_str()
@@ -62,9 +77,10 @@ std::optional<AgentServerOptions> ToOptions(const Flags& f) {
     return std::nullopt;
   }
   // An unknown placeholder would fail every deploy: refuse to start instead.
-  const PlaceholderValues known = AgentPlaceholders(AgentDeployRequest{});
-  for (const auto& [flag, argv] :
-       {std::pair{"--deploy-cmd", &f.deploy_cmd}, std::pair{"--inspect-cmd", &f.inspect_cmd}}) {
+  // The inspect command also runs on its own (GET /v1/state): none at all.
+  const PlaceholderValues deploy_known = AgentPlaceholders(AgentDeployRequest{});
+  for (const auto& [flag, argv, known] : {std::tuple{"--deploy-cmd", &f.deploy_cmd, deploy_known},
+                                          std::tuple{"--inspect-cmd", &f.inspect_cmd, PlaceholderValues{}}}) {
     if (auto checked = SubstituteArgv(*argv, known); !checked.ok()) {
       std::fprintf(stderr, "%s: %s\n", flag, checked.status().message().c_str());
       return std::nullopt;
@@ -76,6 +92,7 @@ std::optional<AgentServerOptions> ToOptions(const Flags& f) {
   options.token = f.token;
   options.commands = ExecCommands{f.deploy_cmd, f.inspect_cmd};
   options.deploy_timeout = SecondsToDuration(f.deploy_timeout_s);
+  options.limits.pass_env = f.pass_env;
   return options;
 }
 
@@ -119,7 +136,7 @@ int main(int argc, char** argv) {
   rollcall::Flags flags;
   rollcall::AddFlags(app, flags);
   CLI11_PARSE(app, argc, argv);
-  // Deploy commands inherit the environment; the token is not theirs to see.
+  // Commands get a clean environment anyway (spawn.h); the token goes too.
   unsetenv("ROLLCALL_AGENT_TOKEN");
   try {
     return rollcall::Run(flags);

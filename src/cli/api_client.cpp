@@ -108,7 +108,9 @@ Result<ApiAnswer> ApiClient::Call(const std::string& method, const std::string& 
   std::string last_error;
   for (int i = 1; i <= attempts; ++i) {
     Attempt a = Once(method, url, body ? &payload : nullptr);
-    if (a.error.empty() && !Retryable(a.status, false)) {
+    // The last attempt's HTTP answer is the answer, 503 or not: its body
+    // carries the server's error, which the caller must show.
+    if (a.error.empty() && (!Retryable(a.status, false) || i == attempts)) {
       return ApiAnswer{static_cast<int>(a.status), Json::parse(a.body, nullptr, false)};
     }
     last_error = a.error.empty() ? fmt::format("HTTP {}", a.status) : a.error;

@@ -207,7 +207,13 @@ int CmdControl(const Globals& g, const std::string& id, const std::string& actio
   if (!client.ok()) return FailWith(client.status());
   Result<Json> answer = Expect(**client, "POST", fmt::format("/v1/rollouts/{}/{}", id, action), 200, action);
   if (!answer.ok()) return FailWith(answer.status());
-  std::printf("rollout %s %s\n", id.c_str(), answer->value("state", "?").c_str());
+  std::string state = answer->value("state", "?");
+  // A cancel abandons in-flight tenants; until they are gone it is under way.
+  if (action == "cancel") {
+    Result<RolloutState> parsed = ParseRolloutState(state);
+    if (!parsed.ok() || !IsTerminal(*parsed)) state = "cancelling";
+  }
+  std::printf("rollout %s %s\n", id.c_str(), state.c_str());
   return kExitOk;
 }
 

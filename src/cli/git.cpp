@@ -24,6 +24,9 @@ GitRunner SystemGit(double timeout_s) {
     o.argv = {"git"};
     o.argv.insert(o.argv.end(), args.begin(), args.end());
     o.extra_env = {{"GIT_TERMINAL_PROMPT", "0"}, {"LC_ALL", "C"}};
+    // git's own settings and proxies; never ROLLCALL_TOKEN or the SCM tokens.
+    o.pass_env = {"GIT_*", "XDG_CONFIG_HOME", "SSH_ASKPASS", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY",
+                  "https_proxy", "http_proxy", "no_proxy"};
     o.timeout = SecondsToDuration(timeout_s);
     SubprocessResult r = RunSubprocess(o);
     if (!r.spawn_error.empty()) return Status::Unavailable("git: " + r.spawn_error);

@@ -7,22 +7,19 @@
 
 namespace rollcall {
 
-ClientGate RecomputeGate(const std::vector<TenantResult>& rows, const StragglerLimit& limit) {
+Result<ClientGate> GateOf(const Json& rollout) {
+  Result<Rollout> parsed = ParseRollout(rollout);
+  if (!parsed.ok()) return parsed.status().Prefixed("rollout: ");
   ClientGate gate;
-  size_t fanout = 0;
-  for (const auto& row : rows) {
-    gate.dry_run = gate.dry_run || row.status == TenantStatus::kDryRun;
-    if (row.phase != "canary") ++fanout;
-    if (!row.verified_on_target) gate.stragglers.push_back(row.slug);
+  gate.rollout = std::move(parsed).value();
+  if (gate.rollout.enumerated.empty()) {
+    // A server too old to say what it enumerated: its rows are all we know.
+    for (const auto& row : gate.rollout.results) gate.rollout.enumerated.push_back(row.slug);
   }
-  std::sort(gate.stragglers.begin(), gate.stragglers.end());
-  gate.tolerance = limit.ToleranceFor(fanout);
-  if (gate.dry_run) {
-    gate.stragglers.clear();  // a dry run asserts no coverage
-    gate.passed = true;
-    return gate;
-  }
-  gate.passed = !rows.empty() && static_cast<int64_t>(gate.stragglers.size()) <= gate.tolerance;
+  gate.rules = CoverageRulesOf(gate.rollout);
+  gate.verdict = EvaluateCoverage(gate.rollout.enumerated, gate.rollout.results, gate.rules);
+  gate.succeeded = gate.rollout.state == RolloutState::kSucceeded;
+  gate.passed = gate.succeeded && gate.verdict.passed;
   return gate;
 }
 
@@ -45,39 +42,26 @@ std::string RenderTable(const std::vector<TenantResult>& rows) {
   return out;
 }
 
-Result<std::vector<TenantResult>> RowsOf(const Json& rollout) {
-  std::vector<TenantResult> rows;
-  if (!rollout.is_object() || !rollout.contains("results") || !rollout["results"].is_array()) {
-    return Status::Invalid("rollout: no results list in the server's answer");
-  }
-  for (size_t i = 0; i < rollout["results"].size(); ++i) {
-    Result<TenantResult> row = ParseResultRow(rollout["results"][i]);
-    if (!row.ok()) return row.status().Prefixed(fmt::format("results[{}].", i));
-    rows.push_back(std::move(row).value());
-  }
-  return rows;
+std::string ProblemsLine(const ClientGate& gate) {
+  if (gate.rollout.policy.dry_run) return "";
+  const std::vector<std::string>& slugs = gate.succeeded ? gate.verdict.stragglers : gate.verdict.not_landed;
+  if (slugs.empty()) return "";
+  return fmt::format("{}: {}", gate.succeeded ? "⚠ Stragglers (quarantined)" : "✗ Not landed",
+                     fmt::join(slugs, ", "));
 }
 
-Json ResponseAggregate(const Json& rollout, const ClientGate& gate) {
-  // The server's rows verbatim (timestamps included), under the legacy names.
-  Json results = Json::array();
-  for (const Json& raw : rollout.value("results", Json::array())) {
-    Json row = raw;
-    for (auto [v1, legacy] : {std::pair{"status", "ssm_status"}, {"exit_code", "ssm_exit_code"}}) {
-      if (row.contains(v1)) {
-        row[legacy] = row[v1];
-        row.erase(v1);
-      }
-    }
-    results.push_back(std::move(row));
-  }
-  const bool server_ok = rollout.value("state", "") == "succeeded";
-  Json out = {{"ok", server_ok && gate.passed},
-              {"results", std::move(results)},
-              {"error", rollout.contains("error") ? rollout["error"] : Json(nullptr)},
-              {"rollout_id", rollout.value("id", "")}};
-  if (!gate.stragglers.empty()) out["stragglers"] = gate.stragglers;
-  return out;
+std::string RecapLine(const ClientGate& gate) {
+  const Rollout& r = gate.rollout;
+  const int64_t begun = r.started_at_ms != 0 ? r.started_at_ms : r.created_at_ms;
+  const double seconds = r.finished_at_ms > begun && begun != 0 ? (r.finished_at_ms - begun) / 1000.0 : 0.0;
+  return FormatRecap(Recap(r.enumerated, r.results, gate.verdict, gate.succeeded), seconds);
+}
+
+Json ResponseAggregate(const ClientGate& gate) {
+  const Rollout& r = gate.rollout;
+  std::string error = r.error;
+  if (error.empty() && gate.succeeded && !gate.passed) error = gate.verdict.error;
+  return LegacyAnswerJson(r.results, gate.passed, gate.verdict.stragglers, error, r.id);
 }
 
 }  // namespace rollcall

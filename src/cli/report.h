@@ -1,35 +1,42 @@
-// What the CLI prints and writes: the per-tenant table, the client-side
-// coverage gate, and the aggregate written to --response. Pure.
+// What the CLI prints and writes about a finished rollout: the per-tenant
+// table, the gate, the problem list under a heading that says what
+// happened, the one-line recap, and the aggregate written to --response.
+// The gate is core's (coverage.h) over the rollout's own enumerated tenants
+// and rows; nothing here re-derives a rule. Pure.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "core/coverage.h"
 #include "core/json_reader.h"
 #include "core/types.h"
 
 namespace rollcall {
 
-// The gate recomputed from the rows the server sent: stragglers are rows not
-// verified on target (a row without verified_on_target counts as verified
-// when its status is Success; DryRun rows never verify). The tolerance is
-// over the non-canary rows.
 struct ClientGate {
-  std::vector<std::string> stragglers;  // sorted
-  int64_t tolerance = 0;
-  bool dry_run = false;
-  bool passed = false;
+  Rollout rollout;  // as the server sent it
+  CoverageRules rules;
+  CoverageVerdict verdict;
+  bool succeeded = false;  // the server's state
+  bool passed = false;     // succeeded, and the verdict agrees
 };
-ClientGate RecomputeGate(const std::vector<TenantResult>& rows, const StragglerLimit& limit);
+// Invalid naming the field when the server's answer does not parse.
+Result<ClientGate> GateOf(const Json& rollout);
 
 // Plain-text table: Tenant, Phase, Status, Exit, Healthz, On target,
 // Running image, Duration, Error.
 std::string RenderTable(const std::vector<TenantResult>& rows);
 
-// The --response aggregate: the legacy shape plus rollout_id.
-Json ResponseAggregate(const Json& rollout, const ClientGate& gate);
+// The tenants to look at, under a heading true to the outcome:
+// "⚠ Stragglers (quarantined): a, b" when the rollout succeeded, else
+// "✗ Not landed: a, b" (every enumerated tenant not verified). "" when none.
+std::string ProblemsLine(const ClientGate& gate);
+// "N verified, Q quarantined, F failed, S skipped, C cancelled in 5.1 s".
+std::string RecapLine(const ClientGate& gate);
 
-// Rows of a rollout JSON (v1 or legacy names); Invalid naming the row.
-Result<std::vector<TenantResult>> RowsOf(const Json& rollout);
+// The --response aggregate: the legacy endpoint's shape (same codec) plus
+// rollout_id.
+Json ResponseAggregate(const ClientGate& gate);
 
 }  // namespace rollcall

@@ -19,13 +19,6 @@
 namespace rollcall {
 namespace {
 
-// The rollout's own tolerance: an integer, or "N%" as a string.
-StragglerLimit LimitOf(const Json& policy) {
-  const Json limit = policy.value("max_stragglers", Json(0));
-  Result<StragglerLimit> parsed = ParseStragglerLimit(limit.is_string() ? limit.get<std::string>() : limit.dump());
-  return parsed.ok() ? *parsed : StragglerLimit{};
-}
-
 Json PolicyJson(const RolloutFlags& f, const StragglerLimit& limit) {
   Json p = Json::object();
   if (!f.canary.empty()) p["canary"] = f.canary;
@@ -130,40 +123,39 @@ void WriteResponse(const std::string& file, const Json& aggregate) {
   if (!out) std::fprintf(stderr, "--response: cannot write %s\n", file.c_str());
 }
 
-// Prints the finished rollout, writes the response file, and decides.
-RolloutOutcome Report(const Globals& g, const Json& rollout, const StragglerLimit& limit,
-                      const std::string& response_file) {
+// Prints the finished rollout, writes the response file, and decides: the
+// gate is core's over the rollout's own enumerated tenants and rows.
+RolloutOutcome Report(const Globals& g, const Json& rollout, const std::string& response_file) {
   RolloutOutcome out;
   out.rollout_id = rollout.value("id", "");
-  Result<std::vector<TenantResult>> rows = RowsOf(rollout);
-  if (!rows.ok()) {
-    out.detail = rows.status().message();
+  Result<ClientGate> gate = GateOf(rollout);
+  if (!gate.ok()) {
+    out.detail = gate.status().message();
     Fail(kExitFailed, out.detail);
     return out;
   }
-  ClientGate gate = RecomputeGate(*rows, limit);
-  WriteResponse(response_file, ResponseAggregate(rollout, gate));
+  WriteResponse(response_file, ResponseAggregate(*gate));
   CiOutput ci(g.annotations);
-  ci.Summary(RolloutMarkdown(rollout, gate));
+  ci.Summary(RolloutMarkdown(rollout, *gate));
+  const std::string problems = ProblemsLine(*gate);
   if (g.json) {
     std::printf("%s\n", rollout.dump(2).c_str());
   } else {
-    std::printf("\n%s", RenderTable(*rows).c_str());
-    if (!gate.stragglers.empty()) {
-      std::printf("\n⚠ Stragglers (quarantined): %s\n", fmt::format("{}", fmt::join(gate.stragglers, ", ")).c_str());
-    }
+    std::printf("\n%s", RenderTable(gate->rollout.results).c_str());
+    if (!problems.empty()) std::printf("\n%s\n", problems.c_str());
   }
-  const std::string state = rollout.value("state", "");
-  const std::string error = ErrorOf(rollout);
+  const std::string state(ToString(gate->rollout.state));
+  std::string error = gate->rollout.error;
+  if (error.empty() && !gate->passed) error = gate->verdict.error;
   std::printf("\nrollout %s %s%s\n", out.rollout_id.c_str(), state.c_str(), error.empty() ? "" : (": " + error).c_str());
-  const bool ok = state == "succeeded" && gate.passed;
-  out.detail = fmt::format("{} {}: {} tenants, {} stragglers (tolerance {}){}", out.rollout_id, state, rows->size(),
-                           gate.stragglers.size(), gate.tolerance, error.empty() ? "" : ": " + error);
-  if (ok) {
+  const std::string recap = RecapLine(*gate);
+  std::printf("%s\n", recap.c_str());
+  out.detail = fmt::format("{} {}: {}{}", out.rollout_id, state, recap, error.empty() ? "" : ": " + error);
+  if (gate->passed) {
     out.exit = kExitOk;
-    out.stragglers = gate.stragglers;
-    if (!gate.stragglers.empty()) {
-      ci.Warning(fmt::format("rollout {}: stragglers quarantined: {}", out.rollout_id, fmt::join(gate.stragglers, ", ")));
+    out.stragglers = gate->verdict.stragglers;
+    if (!out.stragglers.empty()) {
+      ci.Warning(fmt::format("rollout {}: stragglers quarantined: {}", out.rollout_id, fmt::join(out.stragglers, ", ")));
     }
   } else {
     ci.Error(fmt::format("rollout {} {}: {}", out.rollout_id, state, error.empty() ? "coverage gate failed" : error));
@@ -208,7 +200,8 @@ RolloutOutcome RunRolloutStage(const Globals& g, const RolloutFlags& f, std::opt
     return Failed(line);
   }
   if (created->status != 202) {
-    const std::string line = fmt::format("rollout: HTTP {}: {}", created->status, ErrorOf(created->body));
+    const std::string error = ErrorOf(created->body);
+    const std::string line = fmt::format("rollout: HTTP {}: {}", created->status, error.empty() ? "no error given" : error);
     return Failed(line, created->status == 400 ? kExitUsage : kExitFailed);
   }
   const std::string id = created->body.value("id", "");
@@ -223,7 +216,7 @@ RolloutOutcome RunRolloutStage(const Globals& g, const RolloutFlags& f, std::opt
                                     {"error", final.status().message()}});
     return Failed(final.status().message());
   }
-  return Report(g, *final, *limit, f.response_file);
+  return Report(g, *final, f.response_file);
 }
 
 int CmdRollout(const Globals& g, const RolloutFlags& f) {
@@ -242,7 +235,7 @@ int CmdWatch(const Globals& g, const std::string& id) {
   }
   Result<Json> final = Expect(**client, "GET", "/v1/rollouts/" + id, 200, "watch");
   if (!final.ok()) return FailWith(final.status());
-  return Report(g, *final, LimitOf(final->value("policy", Json::object())), "").exit;
+  return Report(g, *final, "").exit;
 }
 
 }  // namespace rollcall

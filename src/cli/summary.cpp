@@ -49,11 +49,15 @@ std::string RolloutMarkdown(const Json& rollout, const ClientGate& gate) {
                       Cell(Str(row, "running_image")), row.value("duration_ms", 0) / 1000.0,
                       Cell(Str(row, "error")));
   }
-  if (!gate.stragglers.empty()) {
-    md += "\n#### ⚠ Stragglers (quarantined)\n\n";
-    for (const auto& slug : gate.stragglers) md += fmt::format("- `{}`\n", slug);
-    md += fmt::format("\n{} of a tolerance of {}.\n", gate.stragglers.size(), gate.tolerance);
+  if (!gate.rollout.policy.dry_run) {
+    const std::vector<std::string>& slugs = gate.succeeded ? gate.verdict.stragglers : gate.verdict.not_landed;
+    if (!slugs.empty()) {
+      md += gate.succeeded ? "\n#### ⚠ Stragglers (quarantined)\n\n" : "\n#### ✗ Not landed\n\n";
+      for (const auto& slug : slugs) md += fmt::format("- `{}`\n", slug);
+      if (gate.succeeded) md += fmt::format("\n{} of a tolerance of {}.\n", slugs.size(), gate.rules.tolerance);
+    }
   }
+  md += fmt::format("\n{}\n", RecapLine(gate));
   return md + "\n";
 }
 

@@ -12,8 +12,9 @@
 namespace rollcall {
 
 // Release and rollout id, the per-tenant table (Tenant, Phase, Status,
-// Exit, Healthz, On target, Running image, Duration, Error), and a
-// "⚠ Stragglers (quarantined)" section when there are any.
+// Exit, Healthz, On target, Running image, Duration, Error), a
+// "⚠ Stragglers (quarantined)" section when a rollout that succeeded has
+// any, a "✗ Not landed" section for one that did not, and the recap.
 std::string RolloutMarkdown(const Json& rollout, const ClientGate& gate);
 
 struct VerifyRow {

@@ -11,19 +11,27 @@ using ::testing::Not;
 
 TEST(SummaryTest, RolloutTableHasTheContractColumnsAndTheStragglerSection) {
   Json rollout = Json::parse(R"({"id":"r-1","state":"succeeded","release":{"tag":"v2","seq":2,"git_sha":"abc1234"},
+    "policy":{"canary":["a"],"max_stragglers":1},"enumerated":["a","b"],
+    "started_at":"2026-11-21T09:30:00.000Z","finished_at":"2026-11-21T09:30:02.400Z",
     "results":[{"slug":"a","phase":"canary","status":"Success","exit_code":0,"healthz_ok":true,
                 "verified_on_target":true,"running_image":"repo:v2","duration_ms":1500,"error":null},
                {"slug":"b","phase":"window","status":"OffTarget","exit_code":0,"healthz_ok":true,
                 "verified_on_target":false,"running_image":"repo:v1","duration_ms":900,"error":"running repo:v1 | old"}]})");
-  ClientGate gate{{"b"}, 1, false, true};
-  std::string md = RolloutMarkdown(rollout, gate);
+  Result<ClientGate> gate = GateOf(rollout);
+  ASSERT_TRUE(gate.ok()) << gate.status().message();
+  std::string md = RolloutMarkdown(rollout, *gate);
   EXPECT_THAT(md, HasSubstr("| Tenant | Phase | Status | Exit | Healthz | On target | Running image | Duration | Error |"));
   EXPECT_THAT(md, HasSubstr("`r-1`"));
   EXPECT_THAT(md, HasSubstr("Release **v2** (seq 2), sha `abc1234`"));
   EXPECT_THAT(md, HasSubstr("| b | window | OffTarget | 0 | ✅ | ❌ | repo:v1 | 0.9s | running repo:v1 \\| old |"));
   EXPECT_THAT(md, HasSubstr("⚠ Stragglers (quarantined)"));
-  gate.stragglers.clear();
-  EXPECT_THAT(RolloutMarkdown(rollout, gate), Not(HasSubstr("Stragglers")));
+  EXPECT_THAT(md, HasSubstr("1 verified, 1 quarantined, 0 failed, 0 skipped, 0 cancelled in 2.4 s"));
+
+  rollout["state"] = "failed";  // the same rows under a failed rollout
+  std::string failed = RolloutMarkdown(rollout, *GateOf(rollout));
+  EXPECT_THAT(failed, Not(HasSubstr("Stragglers")));
+  EXPECT_THAT(failed, HasSubstr("✗ Not landed"));
+  EXPECT_THAT(failed, HasSubstr("1 verified, 0 quarantined, 1 failed"));
 }
 
 TEST(SummaryTest, VerifyTableCountsSkippedTenants) {

@@ -4,7 +4,10 @@
 // src/testing) start work and report its outcome through a callback, which
 // may run on any thread; the engine re-posts it onto its loop. Cancelling
 // abandons the work (an exec driver kills the process group); after a
-// cancel the callback may still run and is ignored.
+// cancel the callback may still run and is ignored. A driver destroys a
+// deploy's callback only once it no longer acts on the tenant (an exec
+// driver: once the process group was reaped): the engine keeps the tenant
+// leased until then.
 #pragma once
 
 #include <functional>
@@ -50,6 +53,11 @@ struct InspectOutcome {
   std::string running_image;  // empty when unknown
   std::optional<int64_t> release_seq;
   std::string error;
+  // A deploy is still running on the tenant (an agent's `deploying`, an exec
+  // process group recorded before a restart): what it is, for messages. The
+  // engine waits for it to end before it deploys or proves anything.
+  bool deploying = false;
+  std::string deploying_detail{};
 };
 
 class Driver {

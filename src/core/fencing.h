@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -11,14 +12,27 @@
 
 namespace rollcall {
 
+// What makes two submissions the same request (DESIGN §3.9): the release
+// exactly (tag, git_sha, seq) and the scope. Only the same key while its
+// rollout runs is answered with that rollout; anything else is its own.
+struct RolloutKey {
+  Release release;
+  std::optional<std::set<std::string>> only_slugs;  // as a set
+  std::vector<std::string> canary;
+  bool dry_run = false;
+  bool rollback = false;
+
+  bool operator==(const RolloutKey&) const = default;
+};
+RolloutKey KeyOf(const Release& release, const Policy& policy, bool rollback);
+
 struct ActiveRollout {
   std::string id;
-  Release release;
+  RolloutKey key;
 };
 
 struct AdmissionRequest {
-  Release release;
-  bool rollback = false;
+  RolloutKey key;  // the release, scope, dry_run and rollback asked for
   std::string reason;
   std::optional<Release> desired;     // the fleet's desired release, if any
   std::vector<ActiveRollout> active;  // pending, running or paused rollouts
@@ -41,6 +55,11 @@ struct Admission {
   std::vector<std::string> warnings;       // kAccept: recorded as events
 };
 
+// A dry run is decided exactly like the real run (superseded, invalid,
+// conflict) but has no side effect: it supersedes nothing and never
+// becomes the desired release. A new fenced release supersedes the active
+// rollouts of other releases; one of the same release with another scope
+// runs beside them (the tenants they share are leased one at a time).
 Admission DecideAdmission(const AdmissionRequest& req);
 
 struct PromotionRequest {
@@ -74,6 +93,12 @@ PromotionDecision DecidePromotion(const PromotionRequest& req);
 // Conflict naming the reason when `freeze` stops a deploy that is not a
 // rollback; OK otherwise.
 Status FreezeRefusal(const std::optional<FleetFreeze>& freeze, bool rollback);
+
+// The running_seq to record for a tenant proven on a release of
+// `release_seq`: it never decreases unless a rollback says so, and an
+// unfenced release leaves it alone. nullopt: leave the recorded one.
+std::optional<int64_t> NextRunningSeq(std::optional<int64_t> current, std::optional<int64_t> release_seq,
+                                      bool rollback);
 
 // Whether a tenant that runs `running_seq` may be deployed to `release`.
 // Returns an empty string when allowed, else why not.

@@ -197,7 +197,8 @@ Json ToJson(const TenantResult& row, RowShape shape) {
           {"error", OptionalString(row.error)},
           {"started_at", Timestamp(row.started_at_ms)},
           {"finished_at", Timestamp(row.finished_at_ms)},
-          {"duration_ms", row.duration_ms}};
+          {"duration_ms", row.duration_ms},
+          {"proof_observed_at", Timestamp(row.proof_observed_at_ms)}};
 }
 
 Json ToJson(const Rollout& r, RowShape shape) {
@@ -215,6 +216,7 @@ Json ToJson(const Rollout& r, RowShape shape) {
           {"error", OptionalString(r.error)},
           {"warnings", r.warnings},
           {"superseded_by", OptionalString(r.superseded_by)},
+          {"legacy_scoped", r.legacy_scoped},
           {"created_at", Timestamp(r.created_at_ms)},
           {"started_at", Timestamp(r.started_at_ms)},
           {"finished_at", Timestamp(r.finished_at_ms)}};
@@ -257,7 +259,78 @@ Result<TenantResult> ParseResultRow(const Json& j) {
   row.verified_on_target = verified ? (verified->is_boolean() && verified->get<bool>())
                                     : row.status == TenantStatus::kSuccess;
   if (const Json* d = get("duration_ms"); d && d->is_number()) row.duration_ms = d->get<int64_t>();
+  for (auto [key, out] : {std::pair{"started_at", &row.started_at_ms}, {"finished_at", &row.finished_at_ms},
+                          {"proof_observed_at", &row.proof_observed_at_ms}}) {
+    std::string text;
+    if (Status s = string_field(key, text); !s.ok()) return s;
+    if (text.empty()) continue;
+    std::optional<int64_t> ms = ParseWallMillis(text);
+    if (!ms) return Status::Invalid(fmt::format("{}: not an RFC 3339 UTC timestamp", key));
+    *out = *ms;
+  }
   return row;
+}
+
+Result<Rollout> ParseRollout(const Json& j) {
+  if (!j.is_object()) return Status::Invalid("rollout: must be a JSON object");
+  Rollout r;
+  FieldReader reader(j, "");
+  std::string state, created, started, finished;
+  reader.Read("id", r.id);
+  reader.Read("state", state);
+  reader.Read("rollback", r.rollback);
+  reader.Read("reason", r.reason);
+  reader.Read("enumerated", r.enumerated);
+  reader.Read("stragglers", r.stragglers);
+  reader.Read("error", r.error);
+  reader.Read("warnings", r.warnings);
+  reader.Read("superseded_by", r.superseded_by);
+  reader.Read("legacy_scoped", r.legacy_scoped);
+  reader.Read("created_at", created);
+  reader.Read("started_at", started);
+  reader.Read("finished_at", finished);
+  const Json* release = reader.Raw("release");
+  const Json* policy = reader.Raw("policy");
+  const Json* results = reader.Raw("results");
+  if (Status s = reader.FinishIgnoringUnknown(); !s.ok()) return s;
+  if (release) {
+    Result<Release> rel = ParseRelease(*release);
+    if (!rel.ok()) return rel.status();
+    r.release = *rel;
+  }
+  if (policy) {
+    Result<Policy> pol = ParsePolicy(*policy, Policy{});
+    if (!pol.ok()) return pol.status();
+    r.policy = *pol;
+  }
+  if (!state.empty()) {
+    Result<RolloutState> parsed = ParseRolloutState(state);
+    if (!parsed.ok()) return parsed.status().Prefixed("state: ");
+    r.state = *parsed;
+  }
+  if (results && !results->is_array()) return Status::Invalid("results: must be a list");
+  for (size_t i = 0; results && i < results->size(); ++i) {
+    Result<TenantResult> row = ParseResultRow((*results)[i]);
+    if (!row.ok()) return row.status().Prefixed(fmt::format("results[{}].", i));
+    r.results.push_back(std::move(row).value());
+  }
+  for (auto [text, out] : {std::pair{&created, &r.created_at_ms}, {&started, &r.started_at_ms},
+                           {&finished, &r.finished_at_ms}}) {
+    if (!text->empty()) *out = ParseWallMillis(*text).value_or(0);
+  }
+  return r;
+}
+
+Json LegacyAnswerJson(const std::vector<TenantResult>& rows, bool ok, const std::vector<std::string>& stragglers,
+                      const std::string& error, const std::string& rollout_id) {
+  Json results = Json::array();
+  for (const auto& row : rows) results.push_back(ToJson(row, RowShape::kLegacy));
+  Json answer = {{"ok", ok},
+                 {"results", std::move(results)},
+                 {"error", OptionalString(error)},
+                 {"rollout_id", rollout_id}};
+  if (!stragglers.empty()) answer["stragglers"] = stragglers;
+  return answer;
 }
 
 Json ToJson(const FleetFreeze& f) { return {{"reason", f.reason}, {"since", Timestamp(f.since_ms)}}; }

@@ -41,7 +41,19 @@ struct PromoteBody {
 Result<PromoteBody> ParsePromoteBody(const Json& body);
 
 // Reads a result row as servers send it, v1 or legacy names; lenient about
-// absent fields (older servers) but strict about types.
+// absent fields (older servers) but strict about types. ToJson of the row
+// gives the same fields back.
 Result<TenantResult> ParseResultRow(const Json& j);
+
+// A rollout as the server sends it (ToJson's shape), for clients: strict
+// about types, lenient about fields a newer server added. Invalid naming the
+// field. Timestamps and rows round-trip.
+Result<Rollout> ParseRollout(const Json& j);
+
+// The legacy endpoint's answer (DESIGN §4), which `rollcall rollout
+// --response` writes too: {"ok", "results" (legacy rows), "error",
+// "rollout_id"} and "stragglers" only when non-empty.
+Json LegacyAnswerJson(const std::vector<TenantResult>& rows, bool ok, const std::vector<std::string>& stragglers,
+                      const std::string& error, const std::string& rollout_id);
 
 }  // namespace rollcall

@@ -50,6 +50,9 @@ class FieldReader {
 
   // The first error, or an unknown field, or OK.
   Status Finish();
+  // The first type error, or OK: for answers from peers (agents), which
+  // may carry fields a newer version added. Never for requests.
+  Status FinishIgnoringUnknown() const { return error_; }
 
  private:
   const Json* Lookup(std::string_view key);  // marks known; nullptr if absent/null

@@ -66,6 +66,7 @@ Result<Plan> MakePlan(const std::vector<Tenant>& tenants, const Policy& policy) 
     if (!enumerated(*tenant) || canaries.count(slug) > 0) continue;
     plan.fanout.push_back({*tenant, FanoutPhase(policy, plan.fanout.size())});
   }
+  if (plan.size() == 0) return Status::Invalid("no active tenant matches");
   plan.tolerance = policy.max_stragglers.ToleranceFor(plan.fanout.size());
   return plan;
 }

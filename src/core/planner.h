@@ -26,8 +26,9 @@ struct Plan {
 };
 
 // Enumerates active tenants sorted by slug, intersected with only_slugs.
-// Invalid (400) for an unknown or empty only_slugs, or a canary that is not
-// an active, enumerated tenant.
+// Invalid (400) for an unknown or empty only_slugs, a canary that is not
+// an active, enumerated tenant, or no tenant at all ("no active tenant
+// matches").
 Result<Plan> MakePlan(const std::vector<Tenant>& tenants, const Policy& policy);
 
 // Rebuilds a persisted rollout's plan from its enumerated slugs (after a

@@ -21,13 +21,15 @@ std::string JoinSlugs(const std::vector<std::string>& slugs) { return fmt::forma
 }  // namespace
 
 std::shared_ptr<RolloutEngine> RolloutEngine::Create(EngineEnv& env, Rollout rollout, Plan plan,
+                                                     std::shared_ptr<TenantLeases> leases,
                                                      OnFinished on_finished) {
-  return std::make_shared<RolloutEngine>(env, std::move(rollout), std::move(plan),
+  return std::make_shared<RolloutEngine>(env, std::move(rollout), std::move(plan), std::move(leases),
                                          std::move(on_finished));
 }
 
-RolloutEngine::RolloutEngine(EngineEnv& env, Rollout rollout, Plan plan, OnFinished on_finished)
-    : env_(env), rollout_(std::move(rollout)), plan_(std::move(plan)),
+RolloutEngine::RolloutEngine(EngineEnv& env, Rollout rollout, Plan plan, std::shared_ptr<TenantLeases> leases,
+                             OnFinished on_finished)
+    : env_(env), rollout_(std::move(rollout)), plan_(std::move(plan)), leases_(std::move(leases)),
       on_finished_(std::move(on_finished)) {}
 
 void RolloutEngine::Start() {
@@ -35,9 +37,9 @@ void RolloutEngine::Start() {
   SetState(RolloutState::kRunning);
   if (stop_ != Stop::kNone) return Advance();
   if (rollout_.policy.dry_run) {
-    for (auto& row : DryRunRows(plan_)) {
-      if (!Persist(env_.store.PutResult(rollout_.id, row))) break;
-      rows_[row.slug] = std::move(row);
+    for (const auto& row : DryRunRows(plan_)) {
+      if (stop_ != Stop::kNone) break;
+      RecordRow(row);
     }
     return Finalize();
   }
@@ -62,6 +64,7 @@ void RolloutEngine::Resume(const std::vector<InFlightTenant>& in_flight,
     rows_[slug] = std::move(row);
     const TenantResult& kept = rows_[slug];
     if (kept.verified_on_target || stop_ != Stop::kNone) continue;
+    if (kept.phase != "canary" && kept.status == TenantStatus::kCancelled) continue;  // withdrawn
     if (kept.phase == "canary") {
       StopWith(Stop::kCanaryFailed, fmt::format("canary {} failed: {}", slug, Describe(kept)));
     } else {
@@ -219,21 +222,16 @@ void RolloutEngine::StartTenant(const PlannedTenant& planned, bool adopt) {
   const std::string& slug = planned.tenant.slug;
   // Re-read the tenant: its running_seq, state and driver may have changed
   // since the rollout was planned.
-  Result<Tenant> current = env_.store.GetTenant(slug);
-  std::string refusal;
-  if (!current.ok()) {
-    refusal = fmt::format("not deployed: {}", current.status().message());
-  } else if (current->state != TenantState::kActive) {
-    refusal = "not deployed: tenant was cordoned during the rollout";
-  } else {
-    refusal = TenantFenceRefusal(current->running_seq, rollout_.release, rollout_.rollback);
-  }
-  if (!refusal.empty()) {
+  Tenant current;
+  std::string withdrawn = WithdrawnReason(slug, &current);
+  std::string refusal =
+      withdrawn.empty() ? TenantFenceRefusal(current.running_seq, rollout_.release, rollout_.rollback) : "";
+  if (!withdrawn.empty() || !refusal.empty()) {
     TenantResult row;
     row.slug = slug;
     row.phase = planned.phase;
-    row.status = TenantStatus::kSkipped;
-    row.error = refusal;
+    row.status = withdrawn.empty() ? TenantStatus::kSkipped : TenantStatus::kCancelled;
+    row.error = withdrawn.empty() ? refusal : "not deployed: " + withdrawn;
     return HandleRow(std::move(row));
   }
   InFlightTenant in_flight{slug, planned.phase, env_.clock.WallMillis()};
@@ -249,21 +247,48 @@ void RolloutEngine::StartTenant(const PlannedTenant& planned, bool adopt) {
   params.health_timeout = SecondsToDuration(rollout_.policy.health_timeout_s);
   params.health_interval = SecondsToDuration(rollout_.policy.health_interval_s);
   params.adopt = adopt;
+  params.leases = leases_;
   auto done = [weak = weak_from_this()](TenantResult row) {
     if (auto self = weak.lock()) self->OnTenantFinished(std::move(row));
   };
-  in_flight_[slug] = TenantRun::Start(env_, std::move(params), std::move(current).value(), done);
+  in_flight_[slug] = TenantRun::Start(env_, std::move(params), std::move(current), done);
+}
+
+std::string RolloutEngine::WithdrawnReason(const std::string& slug, Tenant* current) {
+  Result<Tenant> t = env_.store.GetTenant(slug);
+  if (!t.ok() && t.status().code() == Status::Code::kNotFound) return "the tenant was removed during the rollout";
+  if (!t.ok()) return t.status().message();
+  if (t->state != TenantState::kActive) return "the tenant was cordoned during the rollout";
+  if (current) *current = std::move(t).value();
+  return "";
 }
 
 void RolloutEngine::OnTenantFinished(TenantResult row) {
   in_flight_.erase(row.slug);
+  // Removed or cordoned while it ran (before the notice reached the loop):
+  // an unproven row is withdrawn, not a straggler.
+  if (!row.verified_on_target && row.status != TenantStatus::kCancelled) {
+    std::string withdrawn = WithdrawnReason(row.slug, nullptr);
+    if (!withdrawn.empty()) {
+      row.error = fmt::format("{} ({}: {})", withdrawn, ToString(row.status), row.error);
+      row.status = TenantStatus::kCancelled;
+    }
+  }
   HandleRow(std::move(row));
   Advance();
+}
+
+void RolloutEngine::TenantWithdrawn(const std::string& slug, const std::string& why) {
+  auto it = in_flight_.find(slug);
+  if (it == in_flight_.end()) return;  // not started yet: StartTenant sees it
+  std::shared_ptr<TenantRun> run = it->second;
+  run->Cancel(why);  // its row arrives through OnTenantFinished
 }
 
 void RolloutEngine::HandleRow(TenantResult row) {
   RecordRow(row);
   if (!row.verified_on_target && stop_ == Stop::kNone) {
+    if (row.phase != "canary" && row.status == TenantStatus::kCancelled) return;  // withdrawn
     if (row.phase == "canary") {
       StopWith(Stop::kCanaryFailed, fmt::format("canary {} failed: {}", row.slug, Describe(row)));
     } else {
@@ -280,19 +305,26 @@ void RolloutEngine::HandleRow(TenantResult row) {
   }
 }
 
+// Every row goes through here, so each reaches the ledger and the event
+// stream exactly once.
 void RolloutEngine::RecordRow(const TenantResult& row) {
   rows_[row.slug] = row;
   if (!Persist(env_.store.PutResult(rollout_.id, row))) return;
-  if (row.verified_on_target) {
-    TenantObservation obs;
-    obs.running_image = row.running_image;
-    obs.running_seq = rollout_.release.seq;
-    obs.quarantined = false;  // proven on target: recovered
-    Persist(env_.store.ObserveTenant(row.slug, obs));
-  }
+  if (row.verified_on_target) ObserveVerified(row);
   nlohmann::json data = ToJson(row);
   data["result"] = data;  // the row's fields at the top and under "result"
   Emit(kEventTenantFinished, std::move(data));
+}
+
+void RolloutEngine::ObserveVerified(const TenantResult& row) {
+  Result<Tenant> current = env_.store.GetTenant(row.slug);
+  if (!current.ok()) return;  // removed meanwhile: nothing to record it on
+  TenantObservation obs;
+  obs.running_image = row.running_image;
+  obs.running_seq = NextRunningSeq(current->running_seq, rollout_.release.seq, rollout_.rollback);
+  obs.quarantined = false;  // proven on target: recovered
+  Status s = env_.store.ObserveTenant(row.slug, obs);
+  if (s.code() != Status::Code::kNotFound) Persist(s);
 }
 
 void RolloutEngine::StopWith(Stop reason, std::string error) {
@@ -381,22 +413,20 @@ void RolloutEngine::FillUnstartedRows() {
       row.error = interrupted_.count(row.slug) > 0
                       ? "interrupted by a control-plane restart, not resumed: " + rollout_.error
                       : why;
-      rows_[row.slug] = row;
-      env_.store.PutResult(rollout_.id, row).IgnoreError();  // best effort, as in Finalize
+      RecordRow(row);
     }
   }
 }
 
 void RolloutEngine::ApplyCoverageGate() {
-  CoverageVerdict verdict =
-      EvaluateCoverage(plan_.EnumeratedSlugs(), rollout_.results, plan_.tolerance);
+  CoverageRules rules = CoverageRulesOf(rollout_);
+  rules.tolerance = plan_.tolerance;
+  CoverageVerdict verdict = EvaluateCoverage(plan_.EnumeratedSlugs(), rollout_.results, rules);
   rollout_.stragglers = verdict.stragglers;
   if (rollout_.state != RolloutState::kSucceeded) return;
-  if (!verdict.within_tolerance) {
+  if (!verdict.passed) {
     rollout_.state = RolloutState::kFailed;
-    rollout_.error = fmt::format("coverage gate: {} stragglers exceed the tolerance of {}: {}",
-                                 verdict.stragglers.size(), plan_.tolerance,
-                                 JoinSlugs(verdict.stragglers));
+    rollout_.error = verdict.error;
     return;
   }
   for (const auto& slug : verdict.stragglers) {

@@ -22,6 +22,7 @@
 
 #include "core/engine_env.h"
 #include "core/planner.h"
+#include "core/tenant_leases.h"
 #include "core/tenant_run.h"
 #include "core/types.h"
 
@@ -34,8 +35,9 @@ class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
   // `rollout` has been accepted and persisted (state pending); `plan` is its
   // plan. `on_finished` runs once, on the loop, after the final state is
   // persisted.
+  // `leases` is shared by every engine of the service: one deploy per tenant.
   static std::shared_ptr<RolloutEngine> Create(EngineEnv& env, Rollout rollout, Plan plan,
-                                               OnFinished on_finished);
+                                               std::shared_ptr<TenantLeases> leases, OnFinished on_finished);
 
   void Start();
   // Continues a rollout read back from the ledger after a restart: its rows
@@ -51,13 +53,19 @@ class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
   // A newer release was accepted: start nothing new, let in-flight tenants
   // finish, end as `superseded`.
   void Supersede(const std::string& by_rollout_id);
+  // `slug` was deleted or cordoned: its run (if in flight) is abandoned and
+  // its row is Cancelled with `why`, which counts as neither verified nor a
+  // straggler; everyone else goes on. A tenant not started yet gets the
+  // same row when its turn comes.
+  void TenantWithdrawn(const std::string& slug, const std::string& why);
 
   // The rollout's header (results are filled in when it finishes).
   const Rollout& rollout() const { return rollout_; }
   // The rollout with every row recorded so far, in plan order.
   Rollout Snapshot() const;
 
-  RolloutEngine(EngineEnv& env, Rollout rollout, Plan plan, OnFinished on_finished);  // use Create
+  RolloutEngine(EngineEnv& env, Rollout rollout, Plan plan, std::shared_ptr<TenantLeases> leases,
+                OnFinished on_finished);  // use Create
 
  private:
   enum class Stage { kIdle, kCanary, kSoak, kCanaryRecheck, kFanout, kDone };
@@ -73,6 +81,10 @@ class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
   bool Handled(const std::string& slug) const;  // has a row or is in flight
   bool FanoutBegun() const;
   void OnTenantFinished(TenantResult row);
+  // Why `slug` may no longer be deployed (deleted or cordoned since the plan),
+  // or "" with the current record in `current`.
+  std::string WithdrawnReason(const std::string& slug, Tenant* current);
+  void ObserveVerified(const TenantResult& row);
   void HandleRow(TenantResult row);  // records a final row; never advances
   void AbandonRechecks();
   void RecordRow(const TenantResult& row);
@@ -87,6 +99,7 @@ class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
   EngineEnv& env_;
   Rollout rollout_;
   const Plan plan_;
+  const std::shared_ptr<TenantLeases> leases_;
   OnFinished on_finished_;
 
   Stage stage_ = Stage::kIdle;

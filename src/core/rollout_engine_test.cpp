@@ -89,12 +89,37 @@ TEST_F(RolloutEngineTest, StuckTenantIsQuarantinedWithinTolerance) {
 }
 
 TEST_F(RolloutEngineTest, DeployWithoutImageProofIsOffTarget) {
-  h.AddTenants(1);
-  h.fleet.Set("t0000", FakeTenant{.reports = FakeTenant::Reports::kNothing});
+  h.AddTenants(2);
+  // t0000's deploy proves nothing and its inspect cannot tell either.
+  h.fleet.Set("t0000", FakeTenant{.reports = FakeTenant::Reports::kNothing, .inspect_fails = true});
+  // t0001's deploy proves nothing; the fresh read after the health gate
+  // shows what it really runs.
+  h.fleet.Set("t0001", FakeTenant{.reports = FakeTenant::Reports::kNothing});
+  policy.max_stragglers = StragglerLimit{2, false};
   Rollout r = h.Run(policy);
   EXPECT_EQ(h.Row(r, "t0000")->status, TenantStatus::kOffTarget);
   EXPECT_EQ(h.Row(r, "t0000")->error, "no running-image proof");
+  EXPECT_EQ(h.Row(r, "t0001")->status, TenantStatus::kOffTarget);
+  EXPECT_EQ(h.Row(r, "t0001")->error, "running registry.test/app:old, expected registry.test/app:v1");
   EXPECT_EQ(r.state, RolloutState::kFailed);
+  EXPECT_EQ(r.error, "no tenant was verified on the target");
+}
+
+TEST_F(RolloutEngineTest, TheProofIsReadAfterTheHealthGateNotTakenFromTheDeploy) {
+  h.AddTenants(1);
+  // The deploy answers the target, then the tenant falls back to the old
+  // image before its health settles (on the second probe).
+  h.fleet.Set("t0000", FakeTenant{.healthy = [this](int n, TimePoint) {
+    if (n == 0) h.driver.SetRunning("t0000", "registry.test/app:old");
+    return n >= 1;
+  }});
+  Rollout r = h.Run(policy);
+  const TenantResult* row = h.Row(r, "t0000");
+  EXPECT_EQ(row->status, TenantStatus::kOffTarget);
+  EXPECT_EQ(row->running_image, "registry.test/app:old");
+  EXPECT_TRUE(row->healthz_ok);
+  EXPECT_GE(row->proof_observed_at_ms, row->started_at_ms);
+  EXPECT_GT(row->proof_observed_at_ms, 0);
 }
 
 TEST_F(RolloutEngineTest, NonZeroExitIsFailed) {
@@ -211,20 +236,43 @@ TEST_F(RolloutEngineTest, CanaryUnhealthyAfterSoakFailsBeforeFanout) {
   EXPECT_EQ(h.fleet.probes["t0000"][1], soak_end);
 }
 
-TEST_F(RolloutEngineTest, EnumeratedTenantWithoutARowIsAStraggler) {
-  // Coverage is asserted from the plan, not the rows: a tenant removed while
-  // the rollout ran gets a Skipped row and counts, even though every row
-  // that exists says ok.
-  h.AddTenants(3);
+TEST_F(RolloutEngineTest, ATenantRemovedOrCordonedMidRolloutIsCancelledAndTheRestShips) {
+  // Coverage is asserted from the plan, not the rows; a tenant removed or
+  // cordoned while the rollout ran is withdrawn from it: a Cancelled row,
+  // neither verified nor a straggler, even at tolerance 0.
+  h.AddTenants(4);
   policy.max_parallel = 1;
   h.fleet.Set("t0000", FakeTenant{.healthy = [this](int, TimePoint) {
     h.store.DeleteTenant("t0002").IgnoreError();
+    Tenant t = *h.store.GetTenant("t0003");
+    t.state = TenantState::kCordoned;
+    h.store.PutTenants({t}).IgnoreError();
     return true;
   }});
   Rollout r = h.Run(policy);
-  EXPECT_EQ(r.state, RolloutState::kFailed);
-  EXPECT_THAT(r.stragglers, ElementsAre("t0002"));
-  EXPECT_EQ(h.Row(r, "t0002")->status, TenantStatus::kSkipped);
+  EXPECT_EQ(r.state, RolloutState::kSucceeded) << r.error;
+  EXPECT_TRUE(r.stragglers.empty());
+  EXPECT_EQ(h.Row(r, "t0002")->status, TenantStatus::kCancelled);
+  EXPECT_EQ(h.Row(r, "t0002")->error, "not deployed: the tenant was removed during the rollout");
+  EXPECT_EQ(h.Row(r, "t0003")->status, TenantStatus::kCancelled);
+  EXPECT_EQ(h.Row(r, "t0003")->error, "not deployed: the tenant was cordoned during the rollout");
+  EXPECT_EQ(h.DeployedSlugs(), (std::vector<std::string>{"t0000", "t0001"}));
+}
+
+TEST_F(RolloutEngineTest, ATenantWithdrawnWhileDeployingIsCancelledAtOnce) {
+  h.AddTenants(3);
+  policy.max_parallel = 1;
+  h.fleet.Set("t0001", FakeTenant::Dead());
+  ASSERT_TRUE(h.Submit(policy).ok());
+  h.clock.RunUntil(h.At(2));  // t0001's deploy hangs
+  h.store.DeleteTenant("t0001").IgnoreError();
+  h.service.TenantWithdrawn("t0001", "the tenant was removed during the rollout");
+  h.clock.RunUntilIdle();
+  Rollout r = h.Get("r1");
+  EXPECT_EQ(r.state, RolloutState::kSucceeded) << r.error;
+  EXPECT_EQ(h.Row(r, "t0001")->status, TenantStatus::kCancelled);
+  EXPECT_EQ(h.Row(r, "t0002")->status, TenantStatus::kSuccess);
+  EXPECT_LT(h.SecondsSinceStart(h.fleet.deploys.back().at), 10);  // not after a 300 s timeout
 }
 
 TEST_F(RolloutEngineTest, DryRunListsPhasesAndTouchesNothing) {
@@ -317,6 +365,24 @@ TEST_F(RolloutEngineTest, EventsTellEachTenantsStartAndFinishThenTheFinalState) 
   EXPECT_EQ(h.sink.events[3].data["result"]["status"], "Success");
   // The same events are in the ledger, in order, for SSE replay.
   EXPECT_EQ(h.store.EventsAfter(r.id, 0)->size(), 6u);
+}
+
+TEST_F(RolloutEngineTest, EveryRowOfAHaltedOrADryRunRolloutIsAnEventExactlyOnce) {
+  h.AddTenants(5);
+  policy.max_parallel = 1;
+  h.fleet.Set("t0001", FakeTenant::Stuck());
+  Rollout halted = h.Run(policy);
+  ASSERT_EQ(halted.state, RolloutState::kFailed);
+  policy.dry_run = true;
+  Rollout dry = h.Run(policy, EngineHarness::TestRelease(2));
+  for (const Rollout* r : {&halted, &dry}) {
+    std::map<std::string, int> finished;
+    for (const auto& e : h.sink.events) {
+      if (e.rollout_id == r->id && e.type == kEventTenantFinished) ++finished[e.data["slug"].get<std::string>()];
+    }
+    ASSERT_EQ(r->results.size(), 5u);
+    for (const auto& row : r->results) EXPECT_EQ(finished[row.slug], 1) << r->id << " " << row.slug;
+  }
 }
 
 TEST_F(RolloutEngineTest, EveryTenantIsMarkedStartedBeforeItsDeploy) {

@@ -9,7 +9,8 @@
 
 namespace rollcall {
 
-RolloutService::RolloutService(EngineEnv& env, IdSource& ids) : env_(env), ids_(ids) {}
+RolloutService::RolloutService(EngineEnv& env, IdSource& ids)
+    : env_(env), ids_(ids), leases_(TenantLeases::Create(env.clock)) {}
 
 Result<SubmitOutcome> RolloutService::Submit(const RolloutRequest& req) {
   Result<std::vector<Tenant>> tenants = env_.store.ListTenants();
@@ -23,24 +24,24 @@ Result<SubmitOutcome> RolloutService::Submit(const RolloutRequest& req) {
   rollout.policy = req.policy;
   rollout.rollback = req.rollback;
   rollout.reason = req.reason;
+  rollout.legacy_scoped = req.legacy_scoped;
   rollout.created_at_ms = env_.clock.WallMillis();
   rollout.enumerated = plan->EnumeratedSlugs();
 
-  Admission admission;
-  std::optional<Release> admission_desired;  // the fence as admission saw it
-  if (!req.policy.dry_run) {
-    Result<std::optional<FleetFreeze>> freeze = env_.store.GetFreeze();
-    if (!freeze.ok()) return freeze.status();
-    if (Status s = FreezeRefusal(*freeze, req.rollback); !s.ok()) return s;
-    Result<std::optional<Release>> desired = env_.store.DesiredRelease();
-    if (!desired.ok()) return desired.status();
-    admission_desired = *desired;
-    AdmissionRequest ask{req.release, req.rollback, req.reason, *desired, {}};
-    for (const auto& [id, engine] : engines_) {
-      if (!engine->rollout().policy.dry_run) ask.active.push_back({id, engine->rollout().release});
-    }
-    admission = DecideAdmission(ask);
+  // A dry run is admitted exactly like the real run; DecideAdmission keeps
+  // it free of side effects.
+  Result<std::optional<FleetFreeze>> freeze = env_.store.GetFreeze();
+  if (!freeze.ok()) return freeze.status();
+  if (Status s = FreezeRefusal(*freeze, req.rollback); !s.ok()) return s;
+  Result<std::optional<Release>> desired = env_.store.DesiredRelease();
+  if (!desired.ok()) return desired.status();
+  const std::optional<Release> admission_desired = *desired;  // the fence as admission saw it
+  AdmissionRequest ask{KeyOf(req.release, req.policy, req.rollback), req.reason, *desired, {}};
+  for (const auto& [id, engine] : engines_) {
+    const Rollout& r = engine->rollout();
+    ask.active.push_back({id, KeyOf(r.release, r.policy, r.rollback)});
   }
+  const Admission admission = DecideAdmission(ask);
   switch (admission.kind) {
     case Admission::Kind::kInvalid: return Status::Invalid(admission.error);
     case Admission::Kind::kConflict: return Status::Conflict(admission.error);
@@ -51,7 +52,8 @@ Result<SubmitOutcome> RolloutService::Submit(const RolloutRequest& req) {
                            engines_.at(admission.existing_id)->rollout(), {}};
     case Admission::Kind::kAccept: break;
   }
-  rollout.warnings = admission.warnings;
+  rollout.warnings = req.notes;
+  rollout.warnings.insert(rollout.warnings.end(), admission.warnings.begin(), admission.warnings.end());
   // The ledger first: the new desired release and the rollout are durable
   // before any older rollout is stopped or any tenant touched. The fence
   // moves by compare-and-set against what admission read, so a racing
@@ -92,16 +94,18 @@ Result<size_t> RolloutService::ResumeAll() {
     return std::tie(a.created_at_ms, a.id) < std::tie(b.created_at_ms, b.id);
   });
   // Decide who is live before anything runs: a rollout that lost the fence
-  // must not touch a tenant, not even one it had in flight.
+  // must not touch a tenant, not even one it had in flight. Several
+  // rollouts of the desired release (other scopes) all stay live.
+  auto holds_fence = [&](const Rollout& r) { return *desired && r.release.SameAs(**desired); };
   std::string live_id;
   for (const auto& stored : unfinished) {
-    if (*desired && stored.release.SameAs(**desired) && !stored.policy.dry_run) live_id = stored.id;
+    if (holds_fence(stored) && !stored.policy.dry_run) live_id = stored.id;
   }
   size_t resumed = 0;
   for (auto& stored : unfinished) {
     Result<std::vector<InFlightTenant>> in_flight = env_.store.InFlight(stored.id);
     if (!in_flight.ok()) return in_flight.status();
-    const bool lost_fence = stored.release.seq && !stored.policy.dry_run && stored.id != live_id;
+    const bool lost_fence = stored.release.seq && !stored.policy.dry_run && !holds_fence(stored);
     Plan plan = PlanFromEnumerated(*tenants, stored.policy, stored.enumerated);
     auto engine = Adopt(std::move(stored), std::move(plan));
     engine->Resume(*in_flight, lost_fence ? (live_id.empty() ? "a newer release" : live_id) : "");
@@ -117,7 +121,7 @@ std::shared_ptr<RolloutEngine> RolloutService::Adopt(Rollout rollout, Plan plan)
     env_.clock.Post([this, id] { engines_.erase(id); });
     if (on_finished_) on_finished_(finished);
   };
-  auto engine = RolloutEngine::Create(env_, std::move(rollout), std::move(plan), on_finished);
+  auto engine = RolloutEngine::Create(env_, std::move(rollout), std::move(plan), leases_, on_finished);
   engines_[id] = engine;
   return engine;
 }
@@ -146,6 +150,12 @@ Status RolloutService::Resume(const std::string& id) {
 Status RolloutService::Cancel(const std::string& id) {
   auto engine = Find(id);
   return engine.ok() ? (*engine)->Cancel() : engine.status();
+}
+
+void RolloutService::TenantWithdrawn(const std::string& slug, const std::string& why) {
+  std::vector<std::shared_ptr<RolloutEngine>> engines;
+  for (auto& [id, engine] : engines_) engines.push_back(engine);
+  for (auto& engine : engines) engine->TenantWithdrawn(slug, why);
 }
 
 Result<Rollout> RolloutService::Get(const std::string& id) {

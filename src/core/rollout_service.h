@@ -43,7 +43,8 @@ class RolloutService {
 
   // Plans and fences `req`. Invalid (400) for a bad plan or a rollback
   // without a reason; Conflict (409) when the seq already names another
-  // tag. A dry run is planned but never fenced: it has no side effect.
+  // tag or the fleet is frozen. A dry run is admitted exactly like the real
+  // run (superseded, invalid, frozen) but has no side effect.
   Result<SubmitOutcome> Submit(const RolloutRequest& req);
 
   // After a restart: resumes every unfinished rollout in the ledger, in
@@ -55,6 +56,10 @@ class RolloutService {
   Status Pause(const std::string& id);
   Status Resume(const std::string& id);
   Status Cancel(const std::string& id);
+
+  // A tenant was deleted or cordoned: every running rollout abandons its
+  // deploy there (Cancelled row) and goes on with the rest.
+  void TenantWithdrawn(const std::string& slug, const std::string& why);
 
   // The live rollout when it runs here, else the stored one.
   Result<Rollout> Get(const std::string& id);
@@ -73,6 +78,7 @@ class RolloutService {
   EngineEnv& env_;
   IdSource& ids_;
   std::map<std::string, std::shared_ptr<RolloutEngine>> engines_;  // unfinished only
+  const std::shared_ptr<TenantLeases> leases_;  // one deploy per tenant, across engines
   RolloutEngine::OnFinished on_finished_;
 };
 

@@ -40,7 +40,7 @@ TEST_F(RolloutServiceTest, LowerSeqIsRefusedNamingTheNewerRelease) {
   for (const auto& call : h.fleet.deploys) EXPECT_EQ(call.image, "registry.test/app:v2");
 }
 
-TEST_F(RolloutServiceTest, AFrozenFleetTakesOnlyDryRunsAndRollbacks) {
+TEST_F(RolloutServiceTest, AFrozenFleetTakesOnlyRollbacks) {
   ASSERT_TRUE(h.store.SetFreeze(FleetFreeze{"incident 42", 1}).ok());
   Result<SubmitOutcome> refused = h.Submit(policy, EngineHarness::TestRelease(2));
   ASSERT_FALSE(refused.ok());
@@ -48,8 +48,8 @@ TEST_F(RolloutServiceTest, AFrozenFleetTakesOnlyDryRunsAndRollbacks) {
   EXPECT_EQ(refused.status().message(),
             "fleet frozen: incident 42 (unfreeze it, or send a rollback with a reason)");
   Policy dry = policy;
-  dry.dry_run = true;
-  EXPECT_TRUE(h.Submit(dry, EngineHarness::TestRelease(2)).ok());
+  dry.dry_run = true;  // a dry run answers what the real run would
+  EXPECT_EQ(h.Submit(dry, EngineHarness::TestRelease(2)).status().code(), Status::Code::kConflict);
   EXPECT_EQ(h.Submit(policy, EngineHarness::TestRelease(1), true, "v2 corrupts uploads")->kind, Kind::kStarted);
   h.clock.RunUntilIdle();
   EXPECT_FALSE(h.fleet.deploys.empty());
@@ -128,13 +128,37 @@ TEST_F(RolloutServiceTest, ReleaseWithoutSeqIsUnfencedAndWarned) {
   EXPECT_EQ((*h.store.DesiredRelease())->tag, "v5");  // did not move the fence
 }
 
-TEST_F(RolloutServiceTest, DryRunIsNeverFencedNorFences) {
+TEST_F(RolloutServiceTest, ADryRunIsFencedLikeTheRealRunButMovesNothing) {
   h.Run(policy, EngineHarness::TestRelease(5));
   policy.dry_run = true;
-  Result<SubmitOutcome> out = h.Submit(policy, EngineHarness::TestRelease(1));
-  ASSERT_EQ(out->kind, Kind::kStarted);
+  Result<SubmitOutcome> older = h.Submit(policy, EngineHarness::TestRelease(1));
+  ASSERT_TRUE(older.ok()) << older.status().message();
+  EXPECT_EQ(older->kind, Kind::kSuperseded);
+  EXPECT_EQ(older->newer.tag, "v5");
+  EXPECT_EQ(h.Submit(policy, EngineHarness::TestRelease(1), /*rollback=*/true).status().code(), Status::Code::kInvalid);
+  Result<SubmitOutcome> newer = h.Submit(policy, EngineHarness::TestRelease(6));
+  ASSERT_EQ(newer->kind, Kind::kStarted);
   h.clock.RunUntilIdle();
   EXPECT_EQ((*h.store.DesiredRelease())->tag, "v5");
+  EXPECT_EQ(h.Get(newer->rollout.id).state, RolloutState::kSucceeded);
+}
+
+TEST_F(RolloutServiceTest, TheSameReleaseWithAnotherScopeRunsBesideNotInsteadOf) {
+  policy.only_slugs = std::vector<std::string>{"t0000", "t0001"};
+  Result<SubmitOutcome> a = h.Submit(policy);
+  Policy other = policy;
+  other.only_slugs = std::vector<std::string>{"t0001", "t0002"};
+  Result<SubmitOutcome> b = h.Submit(other);
+  ASSERT_EQ(b->kind, Kind::kStarted);
+  EXPECT_NE(a->rollout.id, b->rollout.id);
+  EXPECT_EQ(h.Submit(policy)->rollout.id, a->rollout.id);  // same scope: idempotent
+  h.clock.RunUntilIdle();
+  EXPECT_EQ(h.Get(a->rollout.id).state, RolloutState::kSucceeded);
+  EXPECT_EQ(h.Get(b->rollout.id).state, RolloutState::kSucceeded);
+  // The tenant both cover was deployed once: the second run found it on target.
+  int t1 = 0;
+  for (const auto& call : h.fleet.deploys) t1 += call.slug == "t0001";
+  EXPECT_EQ(t1, 1);
 }
 
 TEST_F(RolloutServiceTest, BadPlanIsInvalidNamingTheField) {
@@ -246,6 +270,50 @@ TEST(TenantBusyTest, ATenantBusyWithAnotherDeployIsWaitedOutThenDeployed) {
   ASSERT_EQ(t1.size(), 1u);
   EXPECT_EQ(t1[0].image, h.Target());
   EXPECT_GE(t1[0].at, h.At(7));
+}
+
+// Exclusivity is the control plane's, whatever the driver: the FakeDriver
+// never answers busy, yet the newer rollout waits for the older deploy.
+TEST(TenantBusyTest, ASupersedingRolloutWaitsForTheTenantsDeployThenInspects) {
+  EngineHarness h;
+  h.AddTenants(1);
+  h.fleet.Set("t0000", FakeTenant::Slow(std::chrono::seconds(10)));
+  Policy policy = EngineHarness::TestPolicy();
+  ASSERT_TRUE(h.Submit(policy, EngineHarness::TestRelease(1)).ok());
+  h.clock.RunUntil(h.At(2));
+  Result<SubmitOutcome> newer = h.Submit(policy, EngineHarness::TestRelease(2));
+  ASSERT_EQ(newer->kind, Kind::kStarted);
+  h.clock.RunUntilIdle();
+  EXPECT_EQ(h.fleet.max_in_flight, 1);
+  ASSERT_EQ(h.fleet.deploys.size(), 2u);
+  EXPECT_EQ(h.fleet.deploys[0].image, h.Target(EngineHarness::TestRelease(1)));
+  EXPECT_EQ(h.fleet.deploys[1].image, h.Target(EngineHarness::TestRelease(2)));
+  EXPECT_GE(h.fleet.deploys[1].at, h.At(10));
+  EXPECT_EQ(h.Get("r1").state, RolloutState::kSuperseded);
+  EXPECT_EQ(h.Get(newer->rollout.id).state, RolloutState::kSucceeded);
+  EXPECT_EQ(h.store.GetTenant("t0000")->running_seq, 2);  // never back to 1
+}
+
+TEST(RolloutResumeTest, AnAdoptedTenantStillDeployingIsWaitedOutAndNotDeployedAgain) {
+  EngineHarness h;
+  h.AddTenants(2);
+  Policy policy = EngineHarness::TestPolicy();
+  policy.max_parallel = 2;
+  Result<SubmitOutcome> out = h.Submit(policy);
+  h.clock.RunUntil(h.At(0.5));  // both in flight
+  Restarted b(h.store);
+  // The agent says it is still deploying (GET /v1/state "deploying"), then
+  // runs the target: the deploy started before the crash landed.
+  FakeTenant deploying;
+  deploying.deploying_until = b.clock.Now() + std::chrono::seconds(4);
+  deploying.image_after_busy = h.Target();
+  b.fleet.Set("t0001", deploying);
+  ASSERT_TRUE(b.service.ResumeAll().ok());
+  b.clock.RunUntilIdle();
+  Rollout r = *h.store.GetRollout(out->rollout.id);
+  EXPECT_EQ(r.state, RolloutState::kSucceeded) << r.error;
+  for (const auto& call : b.fleet.deploys) EXPECT_NE(call.slug, "t0001");
+  EXPECT_TRUE(h.Row(r, "t0001")->verified_on_target);
 }
 
 TEST(TenantBusyTest, ATenantBusyPastTheDeadlineTimesOut) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/events.h"
+#include "core/process_groups.h"
 #include "core/status.h"
 #include "core/types.h"
 
@@ -32,7 +33,15 @@ struct TenantObservation {
   std::string quarantine_reason{};
 };
 
-class Store {
+// A legacy dry run named `slug` as the canary of `tag`.
+struct LegacyCanary {
+  std::string tag;
+  std::string slug;
+  std::string dry_run_id;  // the dry run's rollout id
+  int64_t at_ms = 0;
+};
+
+class Store : public ProcessGroupLedger {
  public:
   Store() = default;
   Store(const Store&) = delete;
@@ -84,6 +93,11 @@ class Store {
   // promotions can never both win.
   virtual Status RecordPromotion(const ChannelRecord& next,
                                  const std::optional<ChannelRecord>& replaces) = 0;
+
+  // The legacy endpoint's canary memory (DESIGN §4): the canary a legacy
+  // dry run named for a target tag. Replaces the tag's earlier one.
+  virtual Status RememberLegacyCanary(const LegacyCanary& canary) = 0;
+  virtual Result<std::optional<LegacyCanary>> LegacyCanaryFor(const std::string& tag) = 0;
 };
 
 }  // namespace rollcall

@@ -44,29 +44,75 @@ void TenantRun::Begin() {
   row_.phase = params_.phase;
   row_.started_at_ms = env_.clock.WallMillis();
   started_ = env_.clock.Now();
+  stage_ = Stage::kWaitingForLease;
+  auto granted = [weak = weak_from_this()](std::shared_ptr<TenantLeases::Hold> hold) {
+    if (auto run = weak.lock()) run->OnLeaseGranted(std::move(hold));
+  };
+  lease_ticket_ = params_.leases->Acquire(tenant_.slug, "rollout " + params_.rollout_id, granted);
+  if (stage_ != Stage::kWaitingForLease) return;  // granted at once
+  waited_ = true;
+  Duration wait = params_.lease_wait.count() > 0 ? params_.lease_wait
+                                                 : params_.deploy_timeout + params_.health_timeout;
+  deadline_timer_ = env_.clock.CallAfter(wait, [weak = weak_from_this()] {
+    if (auto run = weak.lock()) run->OnLeaseWaitTimeout();
+  });
+}
+
+void TenantRun::OnLeaseGranted(std::shared_ptr<TenantLeases::Hold> hold) {
+  if (stage_ != Stage::kWaitingForLease) return;  // finished meanwhile; `hold` goes at once
+  hold_ = std::move(hold);
+  env_.clock.Cancel(deadline_timer_);
   // One deadline covers inspect and deploy: an adopted tenant gets no more
-  // time than a fresh one.
-  deadline_timer_ = env_.clock.CallAt(started_ + params_.deploy_timeout, [weak = weak_from_this()] {
+  // time than a fresh one. It starts once the tenant is ours.
+  deploy_deadline_ = env_.clock.Now() + params_.deploy_timeout;
+  deadline_timer_ = env_.clock.CallAt(deploy_deadline_, [weak = weak_from_this()] {
     if (auto run = weak.lock()) run->OnDeployTimeout();
   });
-  if (!params_.adopt) return StartDeploy();
-  Inspect();
+  // After another run's deploy, or a restart, look before deploying.
+  if (params_.adopt || waited_) return Inspect();
+  StartDeploy();
+}
+
+void TenantRun::OnLeaseWaitTimeout() {
+  if (stage_ != Stage::kWaitingForLease) return;
+  Finish(TenantStatus::kTimedOut,
+         fmt::format("not deployed: the tenant stayed busy with {} for {}",
+                     params_.leases->HolderOf(tenant_.slug),
+                     FormatSeconds(DurationToSeconds(env_.clock.Now() - started_))));
 }
 
 void TenantRun::Inspect() {
-  next_probe_timer_ = 0;
+  next_timer_ = 0;
   stage_ = Stage::kInspecting;
   cancel_work_ = env_.driver.Inspect(
       tenant_, OnLoop<TenantRun, InspectOutcome>(env_.clock, shared_from_this(), &TenantRun::OnInspected));
 }
 
+// Another deploy still runs there (one started before a restart, an agent
+// still busy with an abandoned request): never start a second one beside
+// it. Look again shortly, within the same deadline; once it ended, inspect
+// decides (already on target, fenced, or deploy).
+void TenantRun::InspectAgainSoon() {
+  Duration pause = std::clamp<Duration>(params_.health_interval, std::chrono::milliseconds(100),
+                                        std::chrono::seconds(2));
+  stage_ = Stage::kInspecting;
+  next_timer_ = env_.clock.CallAfter(pause, [weak = weak_from_this()] {
+    if (auto run = weak.lock()) run->Inspect();
+  });
+}
+
 void TenantRun::OnInspected(InspectOutcome outcome) {
   if (stage_ != Stage::kInspecting) return;
   cancel_work_ = nullptr;
+  if (outcome.deploying) {
+    still_deploying_ = outcome.deploying_detail.empty() ? "a deploy" : outcome.deploying_detail;
+    return InspectAgainSoon();
+  }
   if (outcome.error.empty() && outcome.running_image == target_image_) {
     env_.clock.Cancel(deadline_timer_);
-    row_.running_image = outcome.running_image;
-    return StartSettling();  // deployed before the restart: prove it, do not redeploy
+    answered_image_ = outcome.running_image;
+    answered_at_ms_ = env_.clock.WallMillis();
+    return StartSettling();  // already deployed: prove it, do not redeploy
   }
   std::string refusal = TenantFenceRefusal(outcome.release_seq, params_.release, params_.rollback);
   if (!refusal.empty()) return Finish(TenantStatus::kSkipped, refusal);
@@ -75,15 +121,20 @@ void TenantRun::OnInspected(InspectOutcome outcome) {
 
 void TenantRun::StartDeploy() {
   stage_ = Stage::kDeploying;
+  still_deploying_.clear();
   DeployRequest req;
   req.rollout_id = params_.rollout_id;
   req.tenant = tenant_;
   req.release = params_.release;
   req.image = target_image_;
   req.rollback = params_.rollback;
-  req.timeout = std::max<Duration>(started_ + params_.deploy_timeout - env_.clock.Now(), Duration(1000));
-  cancel_work_ = env_.driver.Deploy(
-      req, OnLoop<TenantRun, DeployOutcome>(env_.clock, shared_from_this(), &TenantRun::OnDeployed));
+  req.timeout = std::max<Duration>(deploy_deadline_ - env_.clock.Now(), Duration(1000));
+  // The driver holds a copy of the lease with its callback: a deploy the
+  // run gave up on keeps the tenant until the driver let go of it.
+  auto on_loop = OnLoop<TenantRun, DeployOutcome>(env_.clock, shared_from_this(), &TenantRun::OnDeployed);
+  cancel_work_ = env_.driver.Deploy(req, [hold = hold_, on_loop](DeployOutcome outcome) {
+    on_loop(std::move(outcome));
+  });
 }
 
 void TenantRun::OnDeployTimeout() {
@@ -92,30 +143,27 @@ void TenantRun::OnDeployTimeout() {
 }
 
 void TenantRun::ReportTimeout() {
-  Finish(TenantStatus::kTimedOut,
-         fmt::format("deploy did not finish within per_tenant_timeout_s ({})",
-                     FormatSeconds(DurationToSeconds(params_.deploy_timeout))));
+  const std::string limit = FormatSeconds(DurationToSeconds(params_.deploy_timeout));
+  if (!still_deploying_.empty()) {
+    return Finish(TenantStatus::kTimedOut,
+                  fmt::format("not deployed: the tenant was still running {} after per_tenant_timeout_s ({})",
+                              still_deploying_, limit));
+  }
+  Finish(TenantStatus::kTimedOut, fmt::format("deploy did not finish within per_tenant_timeout_s ({})", limit));
 }
 
 void TenantRun::OnDeployed(DeployOutcome outcome) {
   if (stage_ != Stage::kDeploying) return;  // after a timeout or cancel
   cancel_work_ = nullptr;
   if (outcome.busy) {
-    // Another deploy is still running there (one started before a restart,
-    // or a superseded rollout's in-flight tenant): never run a second one
-    // beside it. Look again shortly, within the same deadline; once it ends,
-    // inspect decides (already on target, fenced, or deploy).
-    Duration pause = std::clamp<Duration>(params_.health_interval, std::chrono::milliseconds(100),
-                                          std::chrono::seconds(2));
-    stage_ = Stage::kInspecting;
-    next_probe_timer_ = env_.clock.CallAfter(pause, [weak = weak_from_this()] {
-      if (auto run = weak.lock()) run->Inspect();
-    });
-    return;  // the deadline timer still runs
+    still_deploying_ = "another deploy (the agent answered busy)";
+    return InspectAgainSoon();  // the deadline timer still runs
   }
   if (outcome.timed_out) return ReportTimeout();  // the driver's timer fired first
   env_.clock.Cancel(deadline_timer_);
   row_.exit_code = outcome.exit_code;
+  answered_image_ = outcome.running_image;
+  answered_at_ms_ = env_.clock.WallMillis();
   row_.running_image = outcome.running_image;
   if (!outcome.exit_code) {
     std::string why = outcome.error.empty() ? "deploy did not complete" : outcome.error;
@@ -140,7 +188,7 @@ void TenantRun::StartSettling() {
 }
 
 void TenantRun::Probe() {
-  next_probe_timer_ = 0;
+  next_timer_ = 0;
   if (stage_ != Stage::kSettling) return;
   probe_started_ = env_.clock.Now();
   const uint64_t id = ++probe_id_;
@@ -158,13 +206,13 @@ void TenantRun::OnProbe(uint64_t probe_id, ProbeOutcome outcome) {
   cancel_work_ = nullptr;
   if (outcome.healthy) {
     row_.healthz_ok = true;
-    return CheckProof();
+    return Prove();
   }
   last_probe_error_ = outcome.error.empty() ? fmt::format("HTTP {}", outcome.http_status)
                                             : outcome.error;
   TimePoint next = probe_started_ + params_.health_interval;
   if (next >= settle_deadline_) return;  // the settle deadline decides
-  next_probe_timer_ = env_.clock.CallAt(next, [weak = weak_from_this()] {
+  next_timer_ = env_.clock.CallAt(next, [weak = weak_from_this()] {
     if (auto run = weak.lock()) run->Probe();
   });
 }
@@ -175,6 +223,40 @@ void TenantRun::OnSettleTimeout() {
   Finish(TenantStatus::kUnhealthy,
          fmt::format("healthz not 2xx within health_timeout_s ({}): {}",
                      FormatSeconds(DurationToSeconds(params_.health_timeout)), last));
+}
+
+// The proof is what the tenant runs now, read after the health gate: the
+// deploy's answer may be stale by then (the container fell back, another
+// actor moved it). Only when the driver cannot say does the deploy's own
+// answer stand, which the lease makes safe against other rollouts.
+void TenantRun::Prove() {
+  env_.clock.Cancel(deadline_timer_);
+  stage_ = Stage::kProving;
+  deadline_timer_ = env_.clock.CallAfter(params_.proof_timeout, [weak = weak_from_this()] {
+    InspectOutcome silent;
+    silent.error = "no answer";
+    if (auto run = weak.lock()) run->OnProof(std::move(silent));
+  });
+  cancel_work_ = env_.driver.Inspect(
+      tenant_, OnLoop<TenantRun, InspectOutcome>(env_.clock, shared_from_this(), &TenantRun::OnProof));
+}
+
+void TenantRun::OnProof(InspectOutcome outcome) {
+  if (stage_ != Stage::kProving) return;
+  if (cancel_work_) cancel_work_();
+  cancel_work_ = nullptr;
+  if (outcome.deploying) {
+    return Finish(TenantStatus::kOffTarget,
+                  "another deploy started on the tenant during the health gate: " + outcome.deploying_detail);
+  }
+  if (outcome.error.empty()) {
+    row_.running_image = outcome.running_image;
+    row_.proof_observed_at_ms = env_.clock.WallMillis();
+  } else {
+    row_.running_image = answered_image_;
+    row_.proof_observed_at_ms = answered_image_.empty() ? 0 : answered_at_ms_;
+  }
+  CheckProof();
 }
 
 void TenantRun::CheckProof() {
@@ -198,7 +280,9 @@ void TenantRun::StopPendingWork() {
   if (cancel_work_) cancel_work_();
   cancel_work_ = nullptr;
   env_.clock.Cancel(deadline_timer_);
-  env_.clock.Cancel(next_probe_timer_);
+  env_.clock.Cancel(next_timer_);
+  if (stage_ == Stage::kWaitingForLease) params_.leases->Withdraw(tenant_.slug, lease_ticket_);
+  hold_.reset();  // the driver may still hold its copy
 }
 
 void TenantRun::Finish(TenantStatus status, std::string error) {

@@ -1,14 +1,20 @@
 // TenantRun: one tenant's pipeline (DESIGN §3.5).
 //
+//   take the tenant's lease (one deploy per tenant across all rollouts)
 //   deploy through the driver within per_tenant_timeout_s  -> else TimedOut
 //   exit code 0                                           -> else Failed
 //   poll /healthz every health_interval_s until 2xx or
 //   health_timeout_s                                      -> else Unhealthy
-//   the reported running image equals the target          -> else OffTarget
+//   read the running image fresh through the driver; it
+//   equals the target                                     -> else OffTarget
 //
-// Only a tenant that passes all of them is verified_on_target. Lives on the
-// clock's loop; not thread-safe. The engine owns it through a shared_ptr so
-// late driver callbacks find it gone rather than dangling.
+// Only a tenant that passes all of them is verified_on_target. A run that
+// had to wait for the lease, or adopts a tenant after a restart, inspects
+// first: a tenant another deploy already put on the target is proven without
+// a second deploy, one still deploying (an agent's `deploying`, a recorded
+// exec process group) is waited out. Lives on the clock's loop; not
+// thread-safe. The engine owns it through a shared_ptr so late driver
+// callbacks find it gone rather than dangling.
 #pragma once
 
 #include <functional>
@@ -16,6 +22,7 @@
 #include <string>
 
 #include "core/engine_env.h"
+#include "core/tenant_leases.h"
 #include "core/types.h"
 
 namespace rollcall {
@@ -32,6 +39,16 @@ struct TenantRunParams {
   // first, and when it already runs the target, settle and prove it without
   // deploying again; otherwise deploy.
   bool adopt = false;
+  // Shared by every run of the service; required.
+  std::shared_ptr<TenantLeases> leases{};
+  // How long a run waits for a tenant another run holds, before it ends
+  // TimedOut. Zero: deploy_timeout + health_timeout (what the holder may
+  // legitimately take).
+  Duration lease_wait{0};
+  // How long the fresh read of the running image may take after the health
+  // gate; then the deploy's own answer stands (the lease guarantees nothing
+  // else deployed the tenant meanwhile).
+  Duration proof_timeout{std::chrono::seconds(30)};
 };
 
 class TenantRun : public std::enable_shared_from_this<TenantRun> {
@@ -50,19 +67,24 @@ class TenantRun : public std::enable_shared_from_this<TenantRun> {
   TenantRun(EngineEnv& env, TenantRunParams params, Tenant tenant, Done done);  // use Start
 
  private:
-  enum class Stage { kInspecting, kDeploying, kSettling, kDone };
+  enum class Stage { kWaitingForLease, kInspecting, kDeploying, kSettling, kProving, kDone };
 
   void Begin();
-  void OnInspected(InspectOutcome outcome);
+  void OnLeaseGranted(std::shared_ptr<TenantLeases::Hold> hold);
+  void OnLeaseWaitTimeout();
   void Inspect();
+  void InspectAgainSoon();
+  void OnInspected(InspectOutcome outcome);
   void StartDeploy();
-  void StartSettling();
   void OnDeployed(DeployOutcome outcome);
   void OnDeployTimeout();
   void ReportTimeout();
+  void StartSettling();
   void Probe();
   void OnProbe(uint64_t probe_id, ProbeOutcome outcome);
   void OnSettleTimeout();
+  void Prove();
+  void OnProof(InspectOutcome outcome);
   void CheckProof();
   void Finish(TenantStatus status, std::string error);
   void StopPendingWork();
@@ -73,16 +95,24 @@ class TenantRun : public std::enable_shared_from_this<TenantRun> {
   const std::string target_image_;
   Done done_;
 
-  Stage stage_ = Stage::kDeploying;
+  Stage stage_ = Stage::kWaitingForLease;
   TenantResult row_;
-  TimePoint started_;
+  TimePoint started_;          // the run began (waiting for the lease included)
+  TimePoint deploy_deadline_;  // inspect and deploy end by then
   TimePoint settle_deadline_;
   TimePoint probe_started_;
   uint64_t probe_id_ = 0;  // ignores answers to abandoned probes
   std::string last_probe_error_;
+  bool waited_ = false;    // the lease was held by another run
+  std::string still_deploying_;  // what an inspect last said was still running
+  std::shared_ptr<TenantLeases::Hold> hold_;
+  uint64_t lease_ticket_ = 0;
+  // The proof the deploy (or the adopting inspect) gave, and when.
+  std::string answered_image_;
+  int64_t answered_at_ms_ = 0;
   CancelFn cancel_work_;  // the inspect, deploy or probe in flight
   TimerId deadline_timer_ = 0;
-  TimerId next_probe_timer_ = 0;
+  TimerId next_timer_ = 0;  // the next probe or inspect
 };
 
 }  // namespace rollcall

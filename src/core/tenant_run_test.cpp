@@ -41,11 +41,13 @@ class TenantRunTest : public ::testing::Test {
     env = std::make_unique<EngineEnv>(EngineEnv{h.clock, driver, prober, h.store, h.sink, "repo"});
     TenantRunParams p{"r1", EngineHarness::TestRelease(1), false, "window",
                       std::chrono::seconds(300), std::chrono::seconds(90), std::chrono::seconds(5)};
+    p.leases = leases;
     Tenant t;
     t.slug = "acme";
     return TenantRun::Start(*env, p, t, [this](TenantResult row) { rows.push_back(row); });
   }
   EngineHarness h;
+  std::shared_ptr<TenantLeases> leases = TenantLeases::Create(h.clock);
   ManualDriver driver;
   std::unique_ptr<EngineEnv> env;
   std::vector<TenantResult> rows;

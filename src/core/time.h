@@ -7,7 +7,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace rollcall {
 
@@ -27,6 +29,10 @@ inline int64_t DurationToMillis(Duration d) {
 
 // RFC 3339 UTC with milliseconds, e.g. "2026-11-21T09:30:00.250Z".
 std::string FormatWallMillis(int64_t unix_ms);
+
+// The inverse of FormatWallMillis; nullopt unless `text` has exactly that
+// shape ("YYYY-MM-DDTHH:MM:SS.mmmZ").
+std::optional<int64_t> ParseWallMillis(std::string_view text);
 
 // "1.5s", "250ms", "300s": a duration as people read it in error messages.
 std::string FormatSeconds(double seconds);

@@ -8,6 +8,9 @@
 #include <set>
 #include <utility>
 
+#include "core/argv_template.h"
+#include "core/image_ref.h"
+
 namespace rollcall {
 namespace {
 
@@ -68,7 +71,11 @@ bool IsHttpUrl(std::string_view url) {
   auto rest = [&](std::string_view scheme) {
     return url.substr(0, scheme.size()) == scheme && url.size() > scheme.size();
   };
-  return rest("http://") || rest("https://");
+  const bool printable = std::none_of(url.begin(), url.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u <= 0x20 || u == 0x7f;
+  });
+  return printable && (rest("http://") || rest("https://"));
 }
 
 Status ValidateDuration(double seconds, std::string_view path, std::string_view field) {
@@ -92,10 +99,47 @@ Status ValidateSlugList(const std::vector<std::string>& slugs, std::string_view 
   return Status::Ok();
 }
 
-Status ValidateArgv(const std::vector<std::string>& argv, std::string_view path,
+// Control characters (newlines above all) in a label, var or argument could
+// forge a proof line in a command's output or a log line: refused.
+bool HasControlCharacter(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+}
+
+Status ValidateTextMap(const std::map<std::string, std::string>& map, std::string_view path,
+                       std::string_view field) {
+  for (const auto& [key, value] : map) {
+    if (key.empty()) return FieldError(path, field, "keys must not be empty");
+    if (HasControlCharacter(key) || HasControlCharacter(value)) {
+      return FieldError(path, fmt::format("{}.{}", field, HasControlCharacter(key) ? "<key>" : key),
+                        "must not contain control characters");
+    }
+  }
+  return Status::Ok();
+}
+
+// `known`: the built-in placeholders the template may use; the tenant's vars
+// are known too.
+Status ValidateArgv(const std::vector<std::string>& argv, const Tenant& t,
+                    const std::vector<std::string>& known, std::string_view path,
                     std::string_view field) {
   if (!argv.empty() && argv.front().empty()) {
     return FieldError(path, field, "program (first argument) must not be empty");
+  }
+  for (size_t i = 0; i < argv.size(); ++i) {
+    if (HasControlCharacter(argv[i])) {
+      return FieldError(path, fmt::format("{}[{}]", field, i), "must not contain control characters");
+    }
+  }
+  std::vector<std::string> names = known;
+  for (const auto& [name, value] : t.vars) names.push_back(name);
+  if (Status s = CheckArgvTemplate(argv, names); !s.ok()) {
+    // "argv[1]: unknown placeholder {x}" -> "exec.deploy[1]: unknown placeholder {x}"
+    std::string message = s.message();
+    if (message.rfind("argv", 0) == 0) message.erase(0, 4);
+    return Status::Invalid(fmt::format("{}{}{}", path, field, message));
   }
   return Status::Ok();
 }
@@ -181,7 +225,7 @@ Status Validate(const Tenant& t, std::string_view path) {
     return FieldError(path, "slug", fmt::format("must match ^[a-z0-9][a-z0-9-]{{0,62}}$, got \"{}\"", t.slug));
   }
   if (!IsHttpUrl(t.base_url)) {
-    return FieldError(path, "base_url", "must be an http:// or https:// URL");
+    return FieldError(path, "base_url", "must be an http:// or https:// URL without spaces or control characters");
   }
   if (t.driver == DriverKind::kAgent && !IsHttpUrl(t.agent_url)) {
     return FieldError(path, "agent_url", "must be an http:// or https:// URL for the agent driver");
@@ -189,10 +233,19 @@ Status Validate(const Tenant& t, std::string_view path) {
   if (t.driver == DriverKind::kExec && t.exec.deploy.empty()) {
     return FieldError(path, "exec.deploy", "must be a non-empty argv list for the exec driver");
   }
-  if (Status s = ValidateArgv(t.exec.deploy, path, "exec.deploy"); !s.ok()) return s;
-  if (Status s = ValidateArgv(t.exec.inspect, path, "exec.inspect"); !s.ok()) return s;
+  if (Status s = ValidateTextMap(t.labels, path, "labels"); !s.ok()) return s;
+  if (Status s = ValidateTextMap(t.vars, path, "vars"); !s.ok()) return s;
+  if (Status s = ValidateArgv(t.exec.deploy, t, DeployPlaceholderNames(), path, "exec.deploy"); !s.ok()) return s;
+  if (Status s = ValidateArgv(t.exec.inspect, t, InspectPlaceholderNames(), path, "exec.inspect"); !s.ok()) {
+    return s;
+  }
   if (t.image_repo && t.image_repo->empty()) {
     return FieldError(path, "image_repo", "must not be empty (use null for the server's)");
+  }
+  if (t.image_repo && !IsValidRepository(*t.image_repo)) {
+    return FieldError(path, "image_repo",
+                      "must be an OCI repository reference such as ghcr.io/acme/app (lowercase "
+                      "path, optional registry host, no tag)");
   }
   return Status::Ok();
 }

@@ -119,6 +119,8 @@ struct TenantResult {
   int64_t started_at_ms = 0;  // Unix ms; 0 when the tenant never started
   int64_t finished_at_ms = 0;
   int64_t duration_ms = 0;
+  // When the running image was read (the proof); 0 when there was none.
+  int64_t proof_observed_at_ms = 0;
 };
 
 // POST /v1/rollouts: {"release":{...},"policy":{...},"rollback":false,"reason":""}
@@ -127,6 +129,10 @@ struct RolloutRequest {
   Policy policy;
   bool rollback = false;
   std::string reason;
+  // Set by the server, never read from a request: a scoped legacy call (see
+  // Rollout::legacy_scoped), and notes recorded as the rollout's warnings.
+  bool legacy_scoped = false;
+  std::vector<std::string> notes{};
 };
 
 enum class RolloutState { kPending, kRunning, kPaused, kSucceeded, kFailed, kCancelled, kSuperseded };
@@ -146,6 +152,10 @@ struct Rollout {
   std::string error;
   std::vector<std::string> warnings;
   std::string superseded_by;  // id of the rollout that superseded this one
+  // A scoped call of the legacy endpoint (only_slugs): its orchestrator
+  // applies the fleet-wide coverage gate, so "nothing verified" is left to
+  // the tolerance (DESIGN §3.7, §4).
+  bool legacy_scoped = false;
   int64_t created_at_ms = 0;
   int64_t started_at_ms = 0;
   int64_t finished_at_ms = 0;

@@ -1,6 +1,5 @@
 # Drivers: how a tenant is redeployed. The exec driver runs argv templates.
 add_library(rollcall_exec_driver STATIC
-  src/drivers/argv_template.cpp
   src/drivers/exec_job.cpp
   src/drivers/exec_driver.cpp
 )
@@ -8,8 +7,6 @@ rollcall_target(rollcall_exec_driver)
 target_link_libraries(rollcall_exec_driver PUBLIC rollcall_core rollcall_runtime)
 
 add_executable(exec_driver_test
-  src/drivers/argv_template_test.cpp
-  src/drivers/exec_job_test.cpp
   src/drivers/exec_driver_test.cpp
 )
 rollcall_target(exec_driver_test)

@@ -6,6 +6,13 @@
 // gets {slug} and the vars) and run without a shell, each command in its own
 // process group. What counts as proof is described in exec_job.h.
 //
+// Crash safety: with a ProcessGroupLedger, each deploy's process group is
+// recorded before the command starts and cleared once it was reaped. Inspect
+// of a tenant whose recorded group still runs (a deploy of a control plane
+// that was killed) answers `deploying` instead of running anything, and
+// kills the group at the deadline recorded with it (SIGTERM, then SIGKILL
+// after the grace), so the engine waits it out and never deploys beside it.
+//
 // Threading: every Deploy/Inspect runs on its own worker thread and calls
 // `done` from it. The returned CancelFn kills the command's process group;
 // `done` is then normally not called (it may still run if it was already
@@ -17,16 +24,21 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/driver.h"
+#include "core/process_groups.h"
 #include "drivers/exec_job.h"
 
 namespace rollcall {
 
 class ExecDriver : public Driver {
  public:
-  explicit ExecDriver(ExecLimits limits = {}) : limits_(limits) {}
+  // `ledger` (may be null: nothing recorded) is borrowed and outlives the
+  // driver.
+  explicit ExecDriver(ExecLimits limits = {}, ProcessGroupLedger* ledger = nullptr)
+      : limits_(std::move(limits)), ledger_(ledger) {}
   ~ExecDriver() override;
 
   // req.timeout bounds the deploy command (0 = unbounded); the inspect that
@@ -46,8 +58,14 @@ class ExecDriver : public Driver {
   CancelFn StartWorker(std::function<void(ExecJob&)> body,
                        const std::function<void(std::string)>& on_no_thread);
   void JoinFinishedLocked();
+  // Records `pid`'s group for `req` before the deploy command starts.
+  Status RecordGroup(const DeployRequest& req, pid_t pid);
+  // A deploy recorded for `slug` that still runs (killing it when its
+  // deadline passed), or nullopt when there is none.
+  std::optional<std::string> RecordedDeployStillRunning(const std::string& slug);
 
   const ExecLimits limits_;
+  ProcessGroupLedger* const ledger_;
   mutable std::mutex mu_;
   std::list<Worker> workers_;  // guarded by mu_
 };

@@ -4,9 +4,12 @@
 
 #include <filesystem>
 #include <future>
+#include <map>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
+#include "runtime/process_info.h"
 #include "runtime/process_testing.h"
 
 namespace rollcall {
@@ -252,6 +255,128 @@ TEST_F(ExecDriverTest, ManyDeploysRunConcurrently) {
     ASSERT_TRUE(outcome);
     EXPECT_EQ(outcome->running_image, "registry.test/app:" + std::to_string(i));
   }
+}
+
+}  // namespace
+}  // namespace rollcall
+
+namespace rollcall {
+namespace {
+
+// The ledger the exec driver records process groups in; thread-safe.
+class FakeLedger : public ProcessGroupLedger {
+ public:
+  Status RecordProcessGroup(const ProcessGroupRecord& r) override {
+    std::lock_guard lock(mu_);
+    records_[r.slug] = r;
+    ++recorded_;
+    return Status::Ok();
+  }
+  Result<std::optional<ProcessGroupRecord>> ProcessGroupOf(const std::string& slug) override {
+    std::lock_guard lock(mu_);
+    auto it = records_.find(slug);
+    return it == records_.end() ? std::optional<ProcessGroupRecord>() : std::optional(it->second);
+  }
+  Status ClearProcessGroup(const std::string& slug, int64_t pgid) override {
+    std::lock_guard lock(mu_);
+    if (records_.count(slug) && records_[slug].pgid == pgid) records_.erase(slug);
+    return Status::Ok();
+  }
+  int recorded() {
+    std::lock_guard lock(mu_);
+    return recorded_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, ProcessGroupRecord> records_;
+  int recorded_ = 0;
+};
+
+TEST(ExecDriverLedgerTest, ADeploysProcessGroupIsRecordedWhileItRunsAndClearedOnceReaped) {
+  ScratchDir dir;
+  ReportFifo started((dir.path() / "started").string());
+  ReportFifo release((dir.path() / "release").string());
+  FakeLedger ledger;
+  ExecDriver driver(ExecLimits{.kill_grace = 1s}, &ledger);
+  DeployRequest req;
+  req.rollout_id = "r-7";
+  req.tenant.slug = "acme";
+  req.tenant.exec.deploy = {dir.WriteScript("deploy", "echo $$ > " + started.path() + "; read _ < " +
+                                                          release.path() + "; echo ROLLCALL_RUNNING_IMAGE=$1"),
+                            "{image}"};
+  req.image = kImage;
+  req.timeout = 60s;
+  std::promise<DeployOutcome> done;
+  driver.Deploy(req, [&](DeployOutcome o) { done.set_value(std::move(o)); });
+  std::optional<std::string> pid = started.ReadLine(kWait);
+  ASSERT_TRUE(pid);
+  std::optional<ProcessGroupRecord> rec = *ledger.ProcessGroupOf("acme");
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->pgid, std::stoi(*pid));  // recorded before the script ran
+  EXPECT_EQ(rec->rollout_id, "r-7");
+  EXPECT_GT(rec->leader_start_ticks, 0);
+  // Meanwhile the tenant reads as deploying, not as its inspect's answer.
+  Callback<InspectOutcome> inspected;
+  driver.Inspect(req.tenant, inspected.Fn());
+  std::optional<InspectOutcome> during = inspected.Wait();
+  ASSERT_TRUE(during);
+  EXPECT_TRUE(during->deploying);
+  ASSERT_TRUE(release.WriteLine("go"));
+  auto future = done.get_future();
+  ASSERT_EQ(future.wait_for(kWait), std::future_status::ready);
+  EXPECT_EQ(future.get().running_image, kImage);
+  EXPECT_FALSE(*ledger.ProcessGroupOf("acme"));
+}
+
+TEST(ExecDriverLedgerTest, ARecordedGroupFromBeforeARestartIsWaitedOutAndKilledAtItsDeadline) {
+  ScratchDir dir;
+  FakeLedger ledger;
+  // A deploy of "the previous rollcalld": a group that ignores SIGTERM.
+  pid_t orphan = 0;
+  std::promise<void> recorded;
+  std::thread previous([&] {
+    SubprocessOptions o;
+    o.argv = {"sh", "-c", "trap '' TERM; sleep 60"};
+    o.before_exec = [&](pid_t pid) {
+      orphan = pid;
+      recorded.set_value();
+      return Status::Ok();
+    };
+    RunSubprocess(o);
+  });
+  recorded.get_future().wait();
+  std::optional<ProcStat> stat = ReadProcStat(orphan);
+  ASSERT_TRUE(stat);
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+  ASSERT_TRUE(ledger.RecordProcessGroup({"acme", "r-1", orphan, stat->start_ticks, BootId(), now_ms + 60'000}).ok());
+  ExecDriver driver(ExecLimits{.kill_grace = 0s}, &ledger);
+  Tenant tenant;
+  tenant.slug = "acme";
+  tenant.exec.inspect = {dir.WriteScript("inspect", "echo " + kImage)};
+  auto inspect = [&] {
+    Callback<InspectOutcome> cb;
+    driver.Inspect(tenant, cb.Fn());
+    return cb.Wait().value_or(InspectOutcome{});
+  };
+  InspectOutcome waiting = inspect();
+  EXPECT_TRUE(waiting.deploying);
+  EXPECT_NE(waiting.deploying_detail.find("rollout r-1"), std::string::npos) << waiting.deploying_detail;
+  EXPECT_TRUE(testing::RunningProcessesInGroup(orphan).size() > 0);  // not killed before its deadline
+
+  ASSERT_TRUE(ledger.RecordProcessGroup({"acme", "r-1", orphan, stat->start_ticks, BootId(), now_ms - 1}).ok());
+  EXPECT_TRUE(inspect().deploying);  // past the deadline: killed (SIGKILL after a zero grace)
+  EXPECT_TRUE(WaitForGroupExit(orphan, kWait));
+  previous.join();
+  InspectOutcome after = inspect();
+  EXPECT_FALSE(after.deploying);
+  EXPECT_EQ(after.running_image, kImage);
+  EXPECT_FALSE(*ledger.ProcessGroupOf("acme"));
+
+  // A record whose leader is a different process (pid reused) is not ours.
+  ASSERT_TRUE(ledger.RecordProcessGroup({"acme", "r-1", ::getpid(), 1, BootId(), now_ms + 60'000}).ok());
+  EXPECT_FALSE(inspect().deploying);
 }
 
 }  // namespace

@@ -2,30 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "core/proof_output.h"
+
 namespace rollcall {
 namespace {
-
-constexpr std::string_view kMarkers[] = {"ROLLCALL_RUNNING_IMAGE=", "REDEPLOY_RUNNING_IMAGE="};
-
-std::string_view Trim(std::string_view text) {
-  size_t begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string_view::npos) return {};
-  size_t end = text.find_last_not_of(" \t\r\n");
-  return text.substr(begin, end - begin + 1);
-}
-
-// Calls `visit` with each line, last first, until it returns true.
-template <typename Visit>
-void ForEachLineFromLast(std::string_view text, Visit visit) {
-  size_t end = text.size();
-  while (end > 0) {
-    size_t newline = text.rfind('\n', end - 1);
-    size_t begin = newline == std::string_view::npos ? 0 : newline + 1;
-    if (visit(text.substr(begin, end - begin))) return;
-    if (newline == std::string_view::npos) return;
-    end = newline;
-  }
-}
 
 // A command's output as shown to operators, marking where it was cut.
 std::string OutputTail(const SubprocessResult& result) {
@@ -47,34 +27,6 @@ std::string FailureReason(std::string_view what, const SubprocessResult& result,
 
 }  // namespace
 
-std::string RunningImageMarker(std::string_view stdout_text) {
-  std::string image;
-  ForEachLineFromLast(stdout_text, [&](std::string_view line) {
-    line = Trim(line);
-    for (std::string_view marker : kMarkers) {
-      if (line.substr(0, marker.size()) != marker) continue;
-      image = std::string(Trim(line.substr(marker.size())));
-      if (!image.empty()) return true;
-    }
-    return false;
-  });
-  return image;
-}
-
-std::string LastNonEmptyLine(std::string_view text) {
-  std::string found;
-  ForEachLineFromLast(text, [&](std::string_view line) {
-    found = std::string(Trim(line));
-    return !found.empty();
-  });
-  return found;
-}
-
-std::string InspectedImage(std::string_view stdout_text) {
-  std::string marked = RunningImageMarker(stdout_text);
-  return marked.empty() ? LastNonEmptyLine(stdout_text) : marked;
-}
-
 DeployOutcome ExecJob::Deploy(const ExecCommands& commands, const ExecContext& context,
                               Duration timeout) {
   DeployOutcome outcome;
@@ -87,7 +39,7 @@ DeployOutcome ExecJob::Deploy(const ExecCommands& commands, const ExecContext& c
     outcome.error = "exec.deploy: " + argv.status().message();
     return outcome;
   }
-  SubprocessResult result = RunCommand(std::move(argv).value(), context, timeout);
+  SubprocessResult result = RunCommand(std::move(argv).value(), context, timeout, context.before_deploy_exec);
   outcome.output = OutputTail(result);
   outcome.error = FailureReason("deploy command", result, timeout);
   outcome.timed_out = result.timed_out;
@@ -133,15 +85,17 @@ InspectOutcome ExecJob::Inspect(const std::vector<std::string>& inspect_template
     return outcome;
   }
   outcome.running_image = InspectedImage(result.stdout_text);
-  if (outcome.running_image.empty()) outcome.error = "inspect command printed no image";
+  if (outcome.running_image.empty()) outcome.error = "inspect command printed no image reference";
   return outcome;
 }
 
 SubprocessResult ExecJob::RunCommand(std::vector<std::string> argv, const ExecContext& context,
-                                     Duration timeout) {
+                                     Duration timeout, std::function<Status(pid_t)> before_exec) {
   SubprocessOptions options;
   options.argv = std::move(argv);
   options.extra_env = context.env;
+  options.pass_env = limits_.pass_env;
+  options.before_exec = std::move(before_exec);
   options.timeout = timeout;
   options.kill_grace = limits_.kill_grace;
   options.output_limit = limits_.output_limit;

@@ -3,11 +3,12 @@
 // driver (a worker thread per job) and rollcall-agent (an HTTP handler).
 //
 // Deploy: substitute and run the deploy command (exit 0 = deployed). The
-// proof is the last stdout line `ROLLCALL_RUNNING_IMAGE=<image>` (or
-// `REDEPLOY_RUNNING_IMAGE=<image>`); without one, after exit 0, the inspect
-// command's output; without either, running_image stays empty.
+// proof is what core/proof_output.h reads from its stdout; without one,
+// after exit 0, the inspect command's output; without either, running_image
+// stays empty.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -16,7 +17,7 @@
 
 #include "core/driver.h"
 #include "core/types.h"
-#include "drivers/argv_template.h"
+#include "core/argv_template.h"
 #include "runtime/subprocess.h"
 
 namespace rollcall {
@@ -25,21 +26,19 @@ struct ExecLimits {
   Duration inspect_timeout = std::chrono::seconds(60);
   Duration kill_grace = std::chrono::seconds(5);  // SIGTERM -> SIGKILL
   size_t output_limit = kDefaultOutputLimit;      // bytes of output kept per command
+  // Variables a command inherits besides kInheritedEnvironment (spawn.h),
+  // e.g. DOCKER_HOST: the environment is clean otherwise.
+  std::vector<std::string> pass_env{};
 };
 
 // What a command sees: its placeholder values and extra environment.
 struct ExecContext {
   PlaceholderValues placeholders;
   std::map<std::string, std::string> env;
+  // Runs once the deploy command's process exists, before it starts (see
+  // SubprocessOptions::before_exec): where its process group is recorded.
+  std::function<Status(pid_t)> before_deploy_exec{};
 };
-
-// The image named by the last running-image marker line; empty if none.
-std::string RunningImageMarker(std::string_view stdout_text);
-// The last non-empty line, trimmed of surrounding whitespace; "" if none.
-std::string LastNonEmptyLine(std::string_view text);
-// What an inspect command's stdout proves: a marker line if any, else the
-// last non-empty line.
-std::string InspectedImage(std::string_view stdout_text);
 
 // Thread-safety: Deploy/Inspect on one thread (one at a time); Cancel from
 // any thread, at any time. After Cancel, no new command starts and the
@@ -64,7 +63,7 @@ class ExecJob {
  private:
   // Runs one command unless cancelled; the running one is what Cancel kills.
   SubprocessResult RunCommand(std::vector<std::string> argv, const ExecContext& context,
-                              Duration timeout);
+                              Duration timeout, std::function<Status(pid_t)> before_exec = {});
   // Inspect after a deploy that printed no marker: the proof, or "" with a
   // note appended to `outcome.output`.
   void ProveWithInspect(const ExecCommands& commands, const ExecContext& context,

@@ -16,11 +16,6 @@ std::string Snippet(const std::string& body) {
   return body.substr(0, 200);
 }
 
-std::string StringField(const Json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 std::string TransportError(const HttpResponse& r) {
   if (!r.error.empty() && r.status == 0) return "agent: " + r.error;
   return fmt::format("agent answered HTTP {}: {}", r.status, Snippet(r.body));
@@ -39,15 +34,15 @@ DeployOutcome AgentDriver::ToDeployOutcome(const HttpResponse& r) {
     out.timed_out = r.timed_out;
     return out;
   }
-  Json j = Json::parse(r.body, nullptr, false);
-  auto exit = j.is_object() ? j.find("exit_code") : j.end();
-  if (!j.is_object() || exit == j.end() || !exit->is_number_integer()) {
-    out.error = "agent: malformed deploy answer (no integer exit_code)";
+  Result<AgentDeployAnswer> answer = ParseAgentDeployAnswer(r.body);
+  if (!answer.ok() || !answer->exit_code) {
+    out.error = "agent: malformed deploy answer (" +
+                (answer.ok() ? std::string("no integer exit_code") : answer.status().message()) + ")";
     return out;
   }
-  out.exit_code = exit->get<int>();
-  out.running_image = StringField(j, "running_image");
-  out.output = StringField(j, "output");
+  out.exit_code = answer->exit_code;
+  out.running_image = answer->running_image;  // "" unless the agent proved it
+  out.output = answer->output;
   return out;
 }
 
@@ -57,14 +52,18 @@ InspectOutcome AgentDriver::ToInspectOutcome(const HttpResponse& r) {
     out.error = TransportError(r);
     return out;
   }
-  Json j = Json::parse(r.body, nullptr, false);
-  if (!j.is_object()) {
-    out.error = "agent: malformed state answer";
+  Result<AgentStateAnswer> state = ParseAgentStateAnswer(r.body);
+  if (!state.ok()) {
+    out.error = "agent: malformed state answer (" + state.status().message() + ")";
     return out;
   }
-  out.running_image = StringField(j, "running_image");
-  if (auto seq = j.find("release_seq"); seq != j.end() && seq->is_number_integer()) {
-    out.release_seq = seq->get<int64_t>();
+  out.running_image = state->running_image;
+  out.release_seq = state->release_seq;
+  if (state->deploying) {
+    out.deploying = true;
+    const std::string seq = state->deploying->release_seq ? std::to_string(*state->deploying->release_seq) : "none";
+    out.deploying_detail = fmt::format("the agent's deploy of {} (seq {}, rollout {})", state->deploying->image, seq,
+                                       state->deploying->rollout_id.empty() ? "-" : state->deploying->rollout_id);
   }
   return out;
 }

@@ -32,14 +32,6 @@ bool IsValidAuthority(std::string_view authority) {
   return true;
 }
 
-bool IsValidComponent(std::string_view c) {
-  if (c.empty() || !IsAlnumLower(c.front()) || !IsAlnumLower(c.back())) return false;
-  for (char ch : c) {
-    if (!IsAlnumLower(ch) && ch != '.' && ch != '_' && ch != '-') return false;
-  }
-  return true;
-}
-
 bool LooksLikeHost(std::string_view component) {
   return component == "localhost" || component.find_first_of(".:") != std::string_view::npos;
 }
@@ -91,17 +83,6 @@ std::string RegistryBaseUrl(const RegistryConfig& config) {
   std::string_view url = config.url;
   if (url.ends_with('/')) url.remove_suffix(1);
   return std::string(url);
-}
-
-bool IsValidRepository(std::string_view repository) {
-  if (repository.empty() || repository.size() > 255) return false;
-  size_t start = 0;
-  while (true) {
-    const size_t slash = repository.find('/', start);
-    if (!IsValidComponent(repository.substr(start, slash - start))) return false;
-    if (slash == std::string_view::npos) return true;
-    start = slash + 1;
-  }
 }
 
 Result<ImageRepo> ParseImageRepo(std::string_view image_repo) {

@@ -7,6 +7,7 @@
 
 #include "core/status.h"
 #include "core/time.h"
+#include "core/image_ref.h"  // IsValidRepository: the distribution grammar
 #include "core/types.h"  // IsValidTag: Docker's tag grammar
 
 namespace rollcall {
@@ -31,9 +32,6 @@ std::string RegistryName(const RegistryConfig& config);
 // The url without a trailing slash, e.g. "https://registry.example".
 std::string RegistryBaseUrl(const RegistryConfig& config);
 
-// Lowercase path components of [a-z0-9._-], each starting and ending with
-// a letter or digit, joined by '/'.
-bool IsValidRepository(std::string_view repository);
 
 struct ImageRepo {
   std::string host;        // "127.0.0.1:5000", "registry.example.com"

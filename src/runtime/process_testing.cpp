@@ -1,5 +1,7 @@
 #include "runtime/process_testing.h"
 
+#include "runtime/process_info.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
@@ -80,31 +82,6 @@ bool ReportFifo::WriteLine(const std::string& line) {
   return ::write(keep_open_fd_, data.data(), data.size()) == static_cast<ssize_t>(data.size());
 }
 
-namespace {
-
-// Fields of /proc/<pid>/stat after the command name: state, ppid, pgrp.
-struct ProcStat {
-  char state = '?';
-  pid_t pgrp = 0;
-};
-
-std::optional<ProcStat> ReadStat(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t paren = text.rfind(')');  // the command name may contain anything
-  if (paren == std::string::npos) return std::nullopt;
-  std::istringstream rest(text.substr(paren + 1));
-  ProcStat stat;
-  pid_t ppid = 0;
-  rest >> stat.state >> ppid >> stat.pgrp;
-  if (!rest) return std::nullopt;
-  return stat;
-}
-
-bool IsRunningState(char state) { return state != 'Z' && state != 'X' && state != 'x'; }
-
-}  // namespace
-
 bool WaitForExit(pid_t pid, std::chrono::milliseconds wait) {
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   if (pidfd < 0) return errno == ESRCH;  // already reaped
@@ -115,17 +92,7 @@ bool WaitForExit(pid_t pid, std::chrono::milliseconds wait) {
   return done;
 }
 
-std::vector<pid_t> RunningProcessesInGroup(pid_t pgid) {
-  std::vector<pid_t> found;
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename().string();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    pid_t pid = static_cast<pid_t>(std::stol(name));
-    auto stat = ReadStat(pid);
-    if (stat && stat->pgrp == pgid && IsRunningState(stat->state)) found.push_back(pid);
-  }
-  return found;
-}
+std::vector<pid_t> RunningProcessesInGroup(pid_t pgid) { return rollcall::LiveProcessesInGroup(pgid); }
 
 bool WaitForGroupExit(pid_t pgid, std::chrono::milliseconds wait) {
   auto deadline = std::chrono::steady_clock::now() + wait;

@@ -6,7 +6,20 @@ namespace rollcall {
 
 RealClock::RealClock() : loop_([this] { Loop(); }) {}
 
-RealClock::~RealClock() { Stop(); }
+RealClock::~RealClock() {
+  Stop();
+  // Destroy the dropped tasks outside the lock and before the members: a
+  // task's destructor may still schedule (into a queue nobody runs).
+  for (int round = 0; round < 8; ++round) {
+    std::map<Key, Task> doomed;
+    {
+      std::lock_guard lock(mu_);
+      doomed.swap(queue_);
+      by_id_.clear();
+    }
+    if (doomed.empty()) break;
+  }
+}
 
 void RealClock::Stop() {
   {
@@ -43,10 +56,13 @@ TimerId RealClock::CallAt(TimePoint when, Task task) {
 }
 
 void RealClock::Cancel(TimerId id) {
+  Task doomed;  // destroyed after the lock: its destructor may schedule (a lease release)
   std::lock_guard lock(mu_);
   auto it = by_id_.find(id);
   if (it == by_id_.end()) return;
-  queue_.erase(it->second);
+  auto task = queue_.find(it->second);
+  doomed = std::move(task->second);
+  queue_.erase(task);
   by_id_.erase(it);
 }
 
@@ -83,6 +99,7 @@ void RealClock::Loop() {
     queue_.erase(it);
     lock.unlock();
     task();
+    task = nullptr;  // destroyed unlocked: its destructor may schedule
     lock.lock();
   }
 }

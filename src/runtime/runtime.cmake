@@ -1,7 +1,9 @@
 # The real environment: the wall-clock loop and process launching.
 add_library(rollcall_runtime STATIC
   src/runtime/real_clock.cpp
+  src/runtime/spawn.cpp
   src/runtime/subprocess.cpp
+  src/runtime/process_info.cpp
 )
 rollcall_target(rollcall_runtime)
 target_link_libraries(rollcall_runtime PUBLIC rollcall_core Threads::Threads)
@@ -11,6 +13,7 @@ add_library(rollcall_process_testing STATIC
   src/runtime/process_testing.cpp
 )
 rollcall_target(rollcall_process_testing)
+target_link_libraries(rollcall_process_testing PUBLIC rollcall_runtime)
 
 add_executable(runtime_test
   src/runtime/subprocess_test.cpp

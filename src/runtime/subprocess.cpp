@@ -1,10 +1,11 @@
 #include "runtime/subprocess.h"
 
+#include "runtime/spawn.h"
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
@@ -16,8 +17,6 @@
 #include <chrono>
 #include <system_error>
 #include <utility>
-
-extern char** environ;
 
 namespace rollcall {
 namespace {
@@ -60,79 +59,6 @@ int MakePipe(Fd& read_end, Fd& write_end) {
   int flags = ::fcntl(fds[0], F_GETFL);
   ::fcntl(fds[0], F_SETFL, flags | O_NONBLOCK);
   return 0;
-}
-
-// The parent's environment with `extra` added or replacing same-named
-// entries. Empty when there is nothing to add (the caller uses environ).
-std::vector<std::string> MergedEnvironment(const std::map<std::string, std::string>& extra) {
-  std::vector<std::string> merged;
-  if (extra.empty()) return merged;
-  for (char** entry = environ; entry && *entry; ++entry) {
-    std::string_view item(*entry);
-    std::string name(item.substr(0, item.find('=')));
-    if (extra.count(name) == 0) merged.emplace_back(item);
-  }
-  for (const auto& [name, value] : extra) merged.push_back(name + "=" + value);
-  return merged;
-}
-
-std::vector<char*> CStrings(std::vector<std::string>& items) {
-  std::vector<char*> out;
-  out.reserve(items.size() + 1);
-  for (auto& item : items) out.push_back(item.data());
-  out.push_back(nullptr);
-  return out;
-}
-
-// posix_spawn attributes: own process group, empty signal mask, every
-// signal at its default (an ignored SIGPIPE or a blocked SIGTERM in this
-// process must not leak into the program).
-class SpawnAttributes {
- public:
-  SpawnAttributes() {
-    posix_spawnattr_init(&attr_);
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&attr_, &none);
-    posix_spawnattr_setsigdefault(&attr_, &all);
-    posix_spawnattr_setpgroup(&attr_, 0);
-    posix_spawnattr_setflags(
-        &attr_, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  }
-  ~SpawnAttributes() { posix_spawnattr_destroy(&attr_); }
-  const posix_spawnattr_t* get() const { return &attr_; }
-
- private:
-  posix_spawnattr_t attr_;
-};
-
-class FileActions {
- public:
-  FileActions(int stdout_fd, int stderr_fd) {
-    posix_spawn_file_actions_init(&actions_);
-    posix_spawn_file_actions_addopen(&actions_, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions_, stdout_fd, 1);
-    posix_spawn_file_actions_adddup2(&actions_, stderr_fd, 2);
-  }
-  ~FileActions() { posix_spawn_file_actions_destroy(&actions_); }
-  const posix_spawn_file_actions_t* get() const { return &actions_; }
-
- private:
-  posix_spawn_file_actions_t actions_;
-};
-
-// Spawns argv with stdout/stderr on the given fds. Returns 0 or an errno
-// (glibc reports exec failures such as ENOENT from posix_spawnp itself).
-int Spawn(const SubprocessOptions& options, int stdout_fd, int stderr_fd, pid_t* pid) {
-  std::vector<std::string> argv = options.argv;
-  std::vector<char*> c_argv = CStrings(argv);
-  std::vector<std::string> env = MergedEnvironment(options.extra_env);
-  std::vector<char*> c_env = CStrings(env);
-  char** envp = options.extra_env.empty() ? environ : c_env.data();
-  SpawnAttributes attributes;
-  FileActions actions(stdout_fd, stderr_fd);
-  return posix_spawnp(pid, c_argv[0], actions.get(), attributes.get(), c_argv.data(), envp);
 }
 
 // glibc 2.36's <sys/pidfd.h> lacks extern "C" (fixed in 2.37), so go
@@ -228,12 +154,18 @@ bool Subprocess::Runner::Start() {
   Fd out_write, err_write;
   int err = MakePipe(out_fd_, out_write);
   if (err == 0) err = MakePipe(err_fd_, err_write);
-  if (err == 0) err = Spawn(options_, out_write.get(), err_write.get(), &pid_);
   if (err != 0) {
-    pid_ = 0;
     result_.spawn_error = fmt::format("cannot run \"{}\": {}", options_.argv[0], ErrnoText(err));
     return false;
   }
+  std::vector<std::pair<std::string, std::string>> extra(options_.extra_env.begin(), options_.extra_env.end());
+  Result<pid_t> pid = SpawnProcess(SpawnRequest{options_.argv, ChildEnvironment(options_.pass_env, extra),
+                                                out_write.get(), err_write.get(), options_.before_exec});
+  if (!pid.ok()) {
+    result_.spawn_error = pid.status().message();
+    return false;
+  }
+  pid_ = *pid;
   result_.pid = pid_;
   // A pidfd turns "the program exited" into a poll() event; without one
   // (old kernels) the loop re-checks waitid() at a short interval.

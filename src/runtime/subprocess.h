@@ -2,8 +2,10 @@
 //
 // No shell is ever involved: argv[0] is looked up on PATH and executed with
 // the remaining elements as its arguments, byte for byte. The child gets its
-// own process group, /dev/null as stdin, default signal dispositions and an
-// empty signal mask (whatever the calling thread blocks or ignores).
+// own process group, /dev/null as stdin, default signal dispositions, an
+// empty signal mask (whatever the calling thread blocks or ignores), a clean
+// environment (see ChildEnvironment in spawn.h: never this process's tokens)
+// and SIGTERM when the calling thread dies (see spawn.h).
 //
 // Guarantees when Run() returns:
 //  - the program has been reaped (no zombie of ours);
@@ -25,11 +27,13 @@
 
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/status.h"
 #include "core/time.h"
 
 namespace rollcall {
@@ -38,8 +42,14 @@ inline constexpr size_t kDefaultOutputLimit = 64 * 1024;
 
 struct SubprocessOptions {
   std::vector<std::string> argv;  // argv[0]: a path, or a name looked up on PATH
-  // Added to (or replacing in) the parent's environment for the child.
+  // The child's environment: kInheritedEnvironment and `pass_env` from this
+  // process, then `extra_env` (which wins).
   std::map<std::string, std::string> extra_env;
+  std::vector<std::string> pass_env;
+  // Runs after fork, before the program starts (it waits): e.g. to record
+  // the process group durably. A failure kills the child unstarted and is
+  // the result's spawn_error.
+  std::function<Status(pid_t pid)> before_exec;
   Duration timeout{0};                            // 0 = no deadline
   Duration kill_grace = std::chrono::seconds(2);  // SIGTERM -> SIGKILL
   size_t output_limit = kDefaultOutputLimit;      // bytes kept per stream (and combined)

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
 #include <future>
 #include <thread>
 
@@ -71,7 +72,44 @@ TEST(SubprocessTest, AddsExtraEnvironment) {
   options.argv = {"sh", "-c", "echo \"$ROLLCALL_TEST_VAR\"; echo \"$PATH\" | grep -c /"};
   options.extra_env = {{"ROLLCALL_TEST_VAR", "hello world"}};
   SubprocessResult result = RunSubprocess(options);
-  EXPECT_EQ(result.stdout_text, "hello world\n1\n");  // PATH still inherited
+  EXPECT_EQ(result.stdout_text, "hello world\n1\n");  // PATH is inherited
+}
+
+TEST(SubprocessTest, TheChildGetsACleanEnvironmentNeverTheParentsSecrets) {
+  setenv("ROLLCALL_ADMIN_TOKEN", "s3cret", 1);
+  setenv("ROLLCALL_TEST_PASSED_A", "a", 1);
+  setenv("ROLLCALL_TEST_PASSED_B", "b", 1);
+  SubprocessOptions options;
+  options.argv = {"sh", "-c", "env | grep ROLLCALL_ | sort"};
+  options.pass_env = {"ROLLCALL_TEST_PASSED_*"};
+  SubprocessResult result = RunSubprocess(options);
+  unsetenv("ROLLCALL_ADMIN_TOKEN");
+  EXPECT_EQ(result.stdout_text, "ROLLCALL_TEST_PASSED_A=a\nROLLCALL_TEST_PASSED_B=b\n");
+}
+
+TEST(SubprocessTest, BeforeExecRunsWithTheProcessGroupBeforeTheProgramStarts) {
+  testing::ScratchDir dir;
+  const std::string marker = (dir.path() / "ran").string();
+  SubprocessOptions options;
+  options.argv = {"sh", "-c", "echo $$; touch " + marker};
+  pid_t seen = 0;
+  bool ran_before = true;
+  options.before_exec = [&](pid_t pid) {
+    seen = pid;
+    ran_before = std::filesystem::exists(marker);
+    return Status::Ok();
+  };
+  SubprocessResult result = RunSubprocess(options);
+  EXPECT_EQ(result.exit_code, 0);
+  EXPECT_EQ(seen, result.pid);
+  EXPECT_EQ(result.stdout_text, std::to_string(result.pid) + "\n");  // the leader: pid == pgid
+  EXPECT_FALSE(ran_before);
+
+  options.before_exec = [](pid_t) { return Status::Unavailable("ledger down"); };
+  SubprocessResult refused = RunSubprocess(options);
+  EXPECT_FALSE(refused.exit_code);
+  EXPECT_EQ(refused.spawn_error, "ledger down");
+  EXPECT_FALSE(std::filesystem::exists(marker + "-never"));
 }
 
 TEST(SubprocessTest, BoundsCapturedOutputKeepingTheTail) {

@@ -90,6 +90,7 @@ ApiResponse ControlPlane::PutTenant(const std::string& slug, std::string_view bo
   if (t->slug != slug) return ErrorResponse(400, "slug: does not match the path");
   const bool existed = store_.GetTenant(slug).ok();
   if (Status s = store_.PutTenants({*t}); !s.ok()) return ErrorResponse(s);
+  WithdrawCordoned({*t});
   Result<Tenant> stored = store_.GetTenant(slug);
   if (!stored.ok()) return ErrorResponse(stored.status());
   return {existed ? 200 : 201, ToJson(*stored)};
@@ -101,12 +102,30 @@ ApiResponse ControlPlane::BulkTenants(std::string_view body) {
   Result<std::vector<Tenant>> tenants = ParseTenantList(*j);
   if (!tenants.ok()) return ErrorResponse(tenants.status());
   if (Status s = store_.PutTenants(*tenants); !s.ok()) return ErrorResponse(s);
+  WithdrawCordoned(*tenants);
   return {200, Json{{"upserted", tenants->size()}}};
 }
 
 ApiResponse ControlPlane::DeleteTenant(const std::string& slug) {
   if (Status s = store_.DeleteTenant(slug); !s.ok()) return ErrorResponse(s);
+  Withdraw(slug, "the tenant was removed during the rollout");
   return {200, Json{{"deleted", slug}}};
+}
+
+// After the store changed (so a run that finishes meanwhile sees it too),
+// running rollouts drop the tenant: its deploy is abandoned, its row
+// Cancelled, and everyone else goes on.
+void ControlPlane::Withdraw(const std::string& slug, const std::string& why) {
+  OnLoop<Status>([this, slug, why] {
+    service_.TenantWithdrawn(slug, why);
+    return Status::Ok();
+  }).IgnoreError();  // a late loop still runs it
+}
+
+void ControlPlane::WithdrawCordoned(const std::vector<Tenant>& tenants) {
+  for (const auto& t : tenants) {
+    if (t.state == TenantState::kCordoned) Withdraw(t.slug, "the tenant was cordoned during the rollout");
+  }
 }
 
 ApiResponse ControlPlane::SetCordoned(const std::string& slug, bool cordoned) {
@@ -114,6 +133,7 @@ ApiResponse ControlPlane::SetCordoned(const std::string& slug, bool cordoned) {
   if (!t.ok()) return ErrorResponse(t.status());
   t->state = cordoned ? TenantState::kCordoned : TenantState::kActive;
   if (Status s = store_.PutTenants({*t}); !s.ok()) return ErrorResponse(s);
+  WithdrawCordoned({*t});
   return {200, ToJson(*t)};
 }
 
@@ -171,6 +191,9 @@ ApiResponse ControlPlane::Control(const std::string& id, RolloutControl what) {
     return Status::Internal("unknown control");
   });
   if (!s.ok()) return ErrorResponse(s);
+  // A cancel abandons the in-flight tenants at once: answer with the final
+  // state when it comes promptly ("cancelled"), else the current one.
+  if (what == RolloutControl::kCancel) WaitForEnd(id, std::chrono::steady_clock::now() + std::chrono::seconds(10));
   return GetRollout(id);
 }
 
@@ -246,9 +269,19 @@ ApiResponse ControlPlane::LegacyRedeployFleet(std::string_view body) {
   if (j->empty()) return ErrorResponse(400, "body: empty; give target_tag and confirm");
   Result<RolloutRequest> req = ParseLegacyRequest(*j, config_.default_policy);
   if (!req.ok()) return ErrorResponse(req.status());
+  // Fail closed: a canary memory that cannot be read or written would let
+  // the orchestrator's canary call run without its gate.
+  Result<std::optional<LegacyCanary>> memory = store_.LegacyCanaryFor(req->release.tag);
+  if (!memory.ok()) return ErrorResponse(memory.status().Prefixed("canary memory: "));
+  if (*memory && IsRememberedCanaryCall(*req, **memory)) ApplyRememberedCanary(*req, **memory);
   ApiResponse started = Submit(*req, true);
   if (started.status != 202) return started;
   const std::string id = started.body["id"];
+  if (auto taught = CanaryTaughtBy(*req, id, loop_.WallMillis())) {
+    if (Status s = store_.RememberLegacyCanary(*taught); !s.ok()) {
+      return ErrorResponse(s.Prefixed("canary memory: "));
+    }
+  }
   // Long enough for the slowest rollout this policy allows; the rollout goes
   // on regardless when the caller leaves.
   const Policy& p = req->policy;

@@ -73,6 +73,8 @@ class ControlPlane {
   template <typename R, typename Fn>
   R OnLoop(Fn fn);
   ApiResponse Submit(const RolloutRequest& req, bool legacy);
+  void Withdraw(const std::string& slug, const std::string& why);
+  void WithdrawCordoned(const std::vector<Tenant>& tenants);
 
   Clock& loop_;
   Store& store_;

@@ -1,5 +1,7 @@
 #include "server/legacy.h"
 
+#include <fmt/format.h>
+
 #include "core/json_codec.h"
 
 namespace rollcall {
@@ -45,18 +47,30 @@ Result<RolloutRequest> ParseLegacyRequest(const Json& body, const Policy& defaul
     req.policy.canary = {canary};
   }
   if (Status s = Validate(req.policy, ""); !s.ok()) return s;  // soak_seconds, only_slugs
+  req.legacy_scoped = targeted;
   return req;
 }
 
 Json LegacyAnswer(const Rollout& rollout) {
-  Json results = Json::array();
-  for (const auto& row : rollout.results) results.push_back(ToJson(row, RowShape::kLegacy));
-  Json answer = {{"ok", rollout.state == RolloutState::kSucceeded},
-                 {"results", std::move(results)},
-                 {"error", rollout.error.empty() ? Json(nullptr) : Json(rollout.error)},
-                 {"rollout_id", rollout.id}};
-  if (!rollout.stragglers.empty()) answer["stragglers"] = rollout.stragglers;
-  return answer;
+  return LegacyAnswerJson(rollout.results, rollout.state == RolloutState::kSucceeded, rollout.stragglers,
+                          rollout.error, rollout.id);
+}
+
+std::optional<LegacyCanary> CanaryTaughtBy(const RolloutRequest& dry_run, const std::string& rollout_id,
+                                           int64_t now_ms) {
+  if (!dry_run.policy.dry_run || dry_run.policy.canary.size() != 1) return std::nullopt;
+  return LegacyCanary{dry_run.release.tag, dry_run.policy.canary.front(), rollout_id, now_ms};
+}
+
+bool IsRememberedCanaryCall(const RolloutRequest& req, const LegacyCanary& memory) {
+  return !req.policy.dry_run && req.policy.canary.empty() && req.release.tag == memory.tag &&
+         req.policy.only_slugs && *req.policy.only_slugs == std::vector<std::string>{memory.slug};
+}
+
+void ApplyRememberedCanary(RolloutRequest& req, const LegacyCanary& memory) {
+  req.policy.canary = {memory.slug};
+  req.notes.push_back(fmt::format("canary {} from the legacy dry run {} for {}: any failure is fatal",
+                                  memory.slug, memory.dry_run_id, memory.tag));
 }
 
 }  // namespace rollcall

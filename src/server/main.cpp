@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 #include <thread>
 
+#include "core/image_ref.h"
 #include "core/listen_address.h"
 #include "drivers/driver_router.h"
 #include "drivers/exec_driver.h"
@@ -49,6 +50,7 @@ struct Config {
   std::string registry_password;
   std::string registry_password_file;
   std::string log_level = "info";
+  std::vector<std::string> pass_env;  // what exec commands inherit besides the basics
 };
 
 std::string EnvOr(const char* name, const std::string& fallback) {
@@ -100,6 +102,9 @@ Status Finish(Config& c) {
   if (!limit.ok()) return limit.status().Prefixed("--max-stragglers: ");
   c.defaults.max_stragglers = *limit;
   if (Status s = Validate(c.defaults, "--"); !s.ok()) return s;
+  if (!IsValidRepository(c.image_repo)) {
+    return Status::Invalid("--image-repo: must be an OCI repository reference such as ghcr.io/acme/app");
+  }
   if (c.db.rfind("postgres://", 0) == 0 || c.db.rfind("postgresql://", 0) == 0) {
     return Status::Invalid("--db: PostgreSQL is not supported by this build yet; use a SQLite path");
   }
@@ -122,7 +127,8 @@ int Serve(const Config& c) {
   RealClock clock;
   HttpClient http;
   AgentDriver agent(http, clock, c.agent_token);
-  ExecDriver exec;
+  // Exec deploys record their process group in the ledger before they start.
+  ExecDriver exec(ExecLimits{.pass_env = c.pass_env}, store->get());
   DriverRouter drivers(agent, exec);
   HttpProber prober(http);
   EventHub hub;
@@ -209,6 +215,9 @@ int main(int argc, char** argv) {
                  "file holding the registry password (or ROLLCALL_REGISTRY_PASSWORD)");
   app.add_option("--body-limit", c.body_limit, "request body limit in bytes")->capture_default_str();
   app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error")->capture_default_str();
+  app.add_option("--pass-env", c.pass_env,
+                 "environment variable exec-driver commands inherit (repeatable); they get PATH, "
+                 "HOME, LANG, SSH_AUTH_SOCK and a few more, never rollcalld's tokens");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -30,10 +30,7 @@ std::string UrlHost(std::string_view host) {
 Result<DeployOrder> ParseDeployOrder(std::string_view body) { return ParseAgentDeployBody(body); }
 
 std::string DeployAnswerJson(const DeployAnswer& answer) {
-  return Json{{"exit_code", answer.exit_code},
-              {"running_image", answer.running_image},
-              {"output", answer.output}}
-      .dump();
+  return ToJson(AgentDeployAnswer{answer.exit_code, answer.running_image, answer.output, ""}).dump();
 }
 
 std::string BuildInfoJson(const Build& build) {
@@ -46,11 +43,7 @@ std::string HealthJson(bool healthy, const Build& build) {
       .dump();
 }
 
-std::string AgentStateJson(const SimTenant& tenant) {
-  return Json{{"running_image", tenant.running().image},
-              {"release_seq", SeqJson(tenant.release_seq())}}
-      .dump();
-}
+std::string AgentStateJson(const SimTenant& tenant) { return ToJson(tenant.AgentState()).dump(); }
 
 std::string FleetStateJson(const std::vector<TenantSnapshot>& tenants) {
   Json by_slug = Json::object();

@@ -24,7 +24,7 @@ std::string DeployAnswerJson(const DeployAnswer& answer);
 std::string BuildInfoJson(const Build& build);
 // {"status":"ok"|"unhealthy","git_sha":...,"image":...}
 std::string HealthJson(bool healthy, const Build& build);
-// {"running_image":...,"release_seq":N|null}
+// {"running_image":...,"release_seq":N|null,"deploying":{...}|null}
 std::string AgentStateJson(const SimTenant& tenant);
 // {"tenants":{"<slug>":{"image","git_sha","release_seq","deploy_count",
 //  "history","deploying","faults"},...},"tenant_count":N,"deploy_count":N}

@@ -57,7 +57,7 @@ TEST(AgentApiTest, AnswersHaveTheContractFields) {
   EXPECT_EQ(build, (Json{{"git_sha", "s"}, {"image", "i"}}));
   SimTenant tenant("t", {.image = "i0", .git_sha = "s0"});
   EXPECT_EQ(Json::parse(AgentStateJson(tenant)),
-            (Json{{"running_image", "i0"}, {"release_seq", nullptr}}));
+            (Json{{"running_image", "i0"}, {"release_seq", nullptr}, {"deploying", nullptr}}));
 }
 
 TEST(AgentApiTest, FleetStateListsEveryTenantWithItsHistory) {

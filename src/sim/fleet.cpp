@@ -26,7 +26,7 @@ const Build& SimTenant::VisibleBuild(TimePoint now) const {
   return running_;
 }
 
-Result<DeployTicket> SimTenant::StartDeploy(const DeployOrder& order, Duration duration) {
+Result<DeployTicket> SimTenant::StartDeploy(const DeployOrder& order, Duration duration, int64_t started_at_ms) {
   if (in_flight_) {
     return Status::Conflict(
         fmt::format("deploy in progress: {} is deploying {}", slug_, in_flight_->image));
@@ -37,6 +37,7 @@ Result<DeployTicket> SimTenant::StartDeploy(const DeployOrder& order, Duration d
         *order.release_seq, *release_seq_));
   }
   in_flight_ = order;
+  in_flight_since_ms_ = started_at_ms;
   ++deploys_started_;
   return DeployTicket{.deploy_number = deploys_started_,
                       .duration = faults_.slow.value_or(duration)};
@@ -46,6 +47,8 @@ DeployAnswer SimTenant::FinishDeploy(TimePoint now) {
   DeployOrder order = std::move(*in_flight_);
   in_flight_.reset();
   ++deploys_finished_;
+  // It ran the deploy, stuck or not: nothing older gets in after it.
+  release_seq_ = AgentFenceAfter(release_seq_, order.release_seq, order.rollback);
   if (faults_.stuck) {
     // The failure this fault models: the deploy "succeeded" and the old
     // container kept running. The answer tells the truth about the image.
@@ -56,13 +59,21 @@ DeployAnswer SimTenant::FinishDeploy(TimePoint now) {
   }
   previous_ = running_;
   running_ = Build{.image = order.image, .git_sha = order.git_sha};
-  release_seq_ = order.release_seq;
   landed_at_ = now;
   history_.push_back(order.image);
   return DeployAnswer{.exit_code = 0,
                       .running_image = running_.image,
                       .output = fmt::format("pulled {}; container restarted; running {}",
                                             order.image, running_.image)};
+}
+
+AgentStateAnswer SimTenant::AgentState() const {
+  AgentStateAnswer state{running_.image, release_seq_, std::nullopt};
+  if (in_flight_) {
+    state.deploying = AgentDeploying{in_flight_->image, in_flight_->release_seq, in_flight_->rollout_id,
+                                     in_flight_since_ms_};
+  }
+  return state;
 }
 
 TenantSnapshot SimTenant::Snapshot() const {
@@ -100,10 +111,10 @@ const SimTenant* Fleet::Find(std::string_view slug) const {
   return it == by_slug_.end() ? nullptr : it->second;
 }
 
-Result<DeployTicket> Fleet::StartDeploy(SimTenant& tenant, const DeployOrder& order) {
+Result<DeployTicket> Fleet::StartDeploy(SimTenant& tenant, const DeployOrder& order, int64_t started_at_ms) {
   Duration duration =
       DrawDeployDuration(config_.timing, config_.seed, tenant.slug(), tenant.deploys_started() + 1);
-  return tenant.StartDeploy(order, duration);
+  return tenant.StartDeploy(order, duration, started_at_ms);
 }
 
 std::vector<TenantSnapshot> Fleet::SnapshotAll() const {

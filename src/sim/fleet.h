@@ -95,12 +95,16 @@ class SimTenant {
   // Accepts `order` or refuses it: Conflict while another deploy runs, or
   // when order.release_seq is lower than the running one without rollback.
   // `duration` is used unless a slow fault overrides it.
-  Result<DeployTicket> StartDeploy(const DeployOrder& order, Duration duration);
+  // `started_at_ms` (Unix ms) is what the agent state's `deploying` shows.
+  Result<DeployTicket> StartDeploy(const DeployOrder& order, Duration duration, int64_t started_at_ms = 0);
   // Completes the deploy in flight (precondition: one is). A stuck tenant
   // reports success but keeps running its old build.
   DeployAnswer FinishDeploy(TimePoint now);
   uint64_t deploys_started() const { return deploys_started_; }
   bool deploying() const { return in_flight_.has_value(); }
+  // GET .../agent/v1/state: the truth (the simulator knows what runs), the
+  // fence, and the deploy in progress.
+  AgentStateAnswer AgentState() const;
 
   TenantSnapshot Snapshot() const;
 
@@ -115,6 +119,7 @@ class SimTenant {
   uint64_t deploys_started_ = 0;
   uint64_t deploys_finished_ = 0;
   std::optional<DeployOrder> in_flight_;
+  int64_t in_flight_since_ms_ = 0;
 };
 
 class Fleet {
@@ -133,7 +138,7 @@ class Fleet {
 
   // Starts a deploy whose duration is drawn from the timing model, keyed by
   // (seed, slug, deploy number).
-  Result<DeployTicket> StartDeploy(SimTenant& tenant, const DeployOrder& order);
+  Result<DeployTicket> StartDeploy(SimTenant& tenant, const DeployOrder& order, int64_t started_at_ms = 0);
 
   std::vector<TenantSnapshot> SnapshotAll() const;
   const FleetConfig& config() const { return config_; }

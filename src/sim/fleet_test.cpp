@@ -107,11 +107,24 @@ TEST_F(FleetTest, AnOlderReleaseSeqIsRefusedUnlessItIsARollback) {
                                                  "registry.test/app:v7", "registry.test/app:v6"}));
 }
 
-TEST_F(FleetTest, AReleaseWithoutSeqIsNotFenced) {
+TEST_F(FleetTest, AReleaseWithoutSeqIsNotFencedAndNeverLowersTheFence) {
   Deploy(tenant(), Order("v7", 7));
   Deploy(tenant(), Order("hotfix", std::nullopt));
-  EXPECT_FALSE(tenant().release_seq().has_value());
+  EXPECT_EQ(tenant().release_seq(), 7);
   EXPECT_EQ(tenant().running().image, "registry.test/app:hotfix");
+  EXPECT_FALSE(fleet_.StartDeploy(tenant(), Order("v6", 6)).ok());
+}
+
+TEST_F(FleetTest, TheAgentStateShowsTheDeployInProgress) {
+  ASSERT_TRUE(fleet_.StartDeploy(tenant(), Order("v2", 5), 1'800'000'000'000).ok());
+  AgentStateAnswer state = tenant().AgentState();
+  ASSERT_TRUE(state.deploying);
+  EXPECT_EQ(state.deploying->image, "registry.test/app:v2");
+  EXPECT_EQ(state.deploying->release_seq, 5);
+  EXPECT_EQ(state.deploying->started_at_ms, 1'800'000'000'000);
+  EXPECT_EQ(state.running_image, kInitial);
+  tenant().FinishDeploy(TimePoint{});
+  EXPECT_FALSE(tenant().AgentState().deploying);
 }
 
 TEST_F(FleetTest, HealthyTenantServesEveryRouteWithTheRightToken) {
@@ -145,7 +158,7 @@ TEST_F(FleetTest, StuckTenantReportsSuccessButKeepsItsOldBuild) {
   TenantSnapshot s = tenant().Snapshot();
   EXPECT_EQ(s.build.image, kInitial);
   EXPECT_EQ(s.build.git_sha, "0000000");
-  EXPECT_FALSE(s.release_seq.has_value());
+  EXPECT_EQ(s.release_seq, 5);  // it ran seq 5, stuck or not: nothing older gets in
   EXPECT_EQ(s.deploy_count, 1u);
   EXPECT_EQ(s.history, std::vector<std::string>{kInitial});
   EXPECT_EQ(tenant().VisibleBuild(At(10'000)).image, kInitial);

@@ -132,7 +132,10 @@ void SimServer::HandleDeploy(SimTenant& tenant, const HttpRequest& request,
     responder.Send(HttpResponse::JsonError(400, order.status().message()));
     return;
   }
-  Result<DeployTicket> ticket = fleet_.StartDeploy(tenant, *order);
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  Result<DeployTicket> ticket = fleet_.StartDeploy(tenant, *order, now_ms);
   if (!ticket.ok()) {
     responder.Send(HttpResponse::JsonError(409, ticket.status().message()));
     return;

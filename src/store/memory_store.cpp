@@ -198,4 +198,37 @@ Status MemoryStore::SetFreeze(const std::optional<FleetFreeze>& freeze) {
   return Status::Ok();
 }
 
+Status MemoryStore::RememberLegacyCanary(const LegacyCanary& canary) {
+  std::lock_guard lock(mu_);
+  legacy_canaries_[canary.tag] = canary;
+  return Status::Ok();
+}
+
+Result<std::optional<LegacyCanary>> MemoryStore::LegacyCanaryFor(const std::string& tag) {
+  std::lock_guard lock(mu_);
+  auto it = legacy_canaries_.find(tag);
+  if (it == legacy_canaries_.end()) return std::optional<LegacyCanary>();
+  return std::optional<LegacyCanary>(it->second);
+}
+
+Status MemoryStore::RecordProcessGroup(const ProcessGroupRecord& record) {
+  std::lock_guard lock(mu_);
+  process_groups_[record.slug] = record;
+  return Status::Ok();
+}
+
+Result<std::optional<ProcessGroupRecord>> MemoryStore::ProcessGroupOf(const std::string& slug) {
+  std::lock_guard lock(mu_);
+  auto it = process_groups_.find(slug);
+  if (it == process_groups_.end()) return std::optional<ProcessGroupRecord>();
+  return std::optional<ProcessGroupRecord>(it->second);
+}
+
+Status MemoryStore::ClearProcessGroup(const std::string& slug, int64_t pgid) {
+  std::lock_guard lock(mu_);
+  auto it = process_groups_.find(slug);
+  if (it != process_groups_.end() && it->second.pgid == pgid) process_groups_.erase(it);
+  return Status::Ok();
+}
+
 }  // namespace rollcall

@@ -39,6 +39,13 @@ class MemoryStore : public Store {
   Result<std::vector<ChannelRecord>> ChannelHistory(const std::string& channel) override;
   Status RecordPromotion(const ChannelRecord& next, const std::optional<ChannelRecord>& replaces) override;
 
+  Status RememberLegacyCanary(const LegacyCanary& canary) override;
+  Result<std::optional<LegacyCanary>> LegacyCanaryFor(const std::string& tag) override;
+
+  Status RecordProcessGroup(const ProcessGroupRecord& record) override;
+  Result<std::optional<ProcessGroupRecord>> ProcessGroupOf(const std::string& slug) override;
+  Status ClearProcessGroup(const std::string& slug, int64_t pgid) override;
+
  private:
   struct StoredRollout {
     Rollout header;
@@ -54,6 +61,8 @@ class MemoryStore : public Store {
   std::optional<FleetFreeze> freeze_;              // guarded by mu_
   int64_t next_event_id_ = 1;                      // guarded by mu_
   std::map<std::string, std::vector<ChannelRecord>> channels_;  // history per channel, guarded by mu_
+  std::map<std::string, LegacyCanary> legacy_canaries_;         // by tag, guarded by mu_
+  std::map<std::string, ProcessGroupRecord> process_groups_;    // by slug, guarded by mu_
 };
 
 }  // namespace rollcall

@@ -103,7 +103,28 @@ CREATE TABLE IF NOT EXISTS channels (
 );
 )sql";
 
-constexpr std::array<const char*, 2> kSchemaSteps = {kSchemaV1, kSchemaV2};
+// Issue 9: proof timestamps, the legacy scoped-call flag, the legacy
+// endpoint's canary memory, and exec deploys' process groups.
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE results ADD COLUMN proof_observed_at_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollouts ADD COLUMN legacy_scoped INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE IF NOT EXISTS legacy_canaries (
+  tag TEXT PRIMARY KEY,
+  slug TEXT NOT NULL,
+  dry_run_id TEXT NOT NULL,
+  at_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS process_groups (
+  slug TEXT PRIMARY KEY,
+  rollout_id TEXT NOT NULL,
+  pgid INTEGER NOT NULL,
+  leader_start_ticks INTEGER NOT NULL,
+  boot_id TEXT NOT NULL,
+  deadline_ms INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array<const char*, 3> kSchemaSteps = {kSchemaV1, kSchemaV2, kSchemaV3};
 
 Status Corrupt(std::string_view what, std::string_view why) {
   return Status::Internal(fmt::format("sqlite: {}: stored value does not decode: {}", what, why));
@@ -220,6 +241,7 @@ void BindHeader(Query& q, const Rollout& r) {
   q.BindText(7, Dump(Json(r.enumerated))).BindText(8, Dump(Json(r.stragglers)));
   q.BindText(9, r.error).BindText(10, Dump(Json(r.warnings))).BindText(11, r.superseded_by);
   q.BindInt(12, r.created_at_ms).BindInt(13, r.started_at_ms).BindInt(14, r.finished_at_ms);
+  q.BindBool(15, r.legacy_scoped);
 }
 
 Result<Rollout> ReadHeader(const Query& q) {
@@ -239,6 +261,7 @@ Result<Rollout> ReadHeader(const Query& q) {
   r.created_at_ms = q.Int(11);
   r.started_at_ms = q.Int(12);
   r.finished_at_ms = q.Int(13);
+  r.legacy_scoped = q.Bool(14);
   Status s = FirstError({DecodeEnum(q.Text(5), what, r.state, &ParseRolloutState),
                          DecodeInto(q.Text(6), what + " enumerated", r.enumerated),
                          DecodeInto(q.Text(7), what + " stragglers", r.stragglers),
@@ -253,6 +276,7 @@ void BindResult(Query& q, const std::string& rollout_id, const TenantResult& row
   q.BindBool(6, row.healthz_ok).BindBool(7, row.verified_on_target);
   q.BindText(8, row.running_image).BindText(9, row.error);
   q.BindInt(10, row.started_at_ms).BindInt(11, row.finished_at_ms).BindInt(12, row.duration_ms);
+  q.BindInt(13, row.proof_observed_at_ms);
 }
 
 Result<TenantResult> ReadResult(const Query& q) {
@@ -270,6 +294,7 @@ Result<TenantResult> ReadResult(const Query& q) {
   row.started_at_ms = q.Int(9);
   row.finished_at_ms = q.Int(10);
   row.duration_ms = q.Int(11);
+  row.proof_observed_at_ms = q.Int(12);
   return row;
 }
 

@@ -37,14 +37,14 @@ Result<Tenant> ReadTenant(const Query& q);
 // The rollout header: everything but the results.
 inline constexpr const char* kRolloutColumns =
     "id, release_json, policy_json, rollback, reason, state, enumerated_json, stragglers_json, "
-    "error, warnings_json, superseded_by, created_at_ms, started_at_ms, finished_at_ms";
-void BindHeader(Query& q, const Rollout& r);  // parameters ?1-?14
+    "error, warnings_json, superseded_by, created_at_ms, started_at_ms, finished_at_ms, legacy_scoped";
+void BindHeader(Query& q, const Rollout& r);  // parameters ?1-?15
 Result<Rollout> ReadHeader(const Query& q);
 
 inline constexpr const char* kResultColumns =
     "rollout_id, slug, phase, status, exit_code, healthz_ok, verified_on_target, running_image, "
-    "error, started_at_ms, finished_at_ms, duration_ms";
-void BindResult(Query& q, const std::string& rollout_id, const TenantResult& row);  // ?1-?12
+    "error, started_at_ms, finished_at_ms, duration_ms, proof_observed_at_ms";
+void BindResult(Query& q, const std::string& rollout_id, const TenantResult& row);  // ?1-?13
 Result<TenantResult> ReadResult(const Query& q);
 
 }  // namespace rollcall::sqlite

@@ -160,13 +160,14 @@ Status SqliteStore::PutRollout(const Rollout& r) {
   std::lock_guard lock(mu_);
   static const std::string sql = fmt::format(
       "INSERT INTO rollouts ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-      "?14) ON CONFLICT (id) DO UPDATE SET release_json = excluded.release_json, "
+      "?14, ?15) ON CONFLICT (id) DO UPDATE SET release_json = excluded.release_json, "
       "policy_json = excluded.policy_json, rollback = excluded.rollback, "
       "reason = excluded.reason, state = excluded.state, "
       "enumerated_json = excluded.enumerated_json, stragglers_json = excluded.stragglers_json, "
       "error = excluded.error, warnings_json = excluded.warnings_json, "
       "superseded_by = excluded.superseded_by, created_at_ms = excluded.created_at_ms, "
-      "started_at_ms = excluded.started_at_ms, finished_at_ms = excluded.finished_at_ms",
+      "started_at_ms = excluded.started_at_ms, finished_at_ms = excluded.finished_at_ms, "
+      "legacy_scoped = excluded.legacy_scoped",
       sqlite::kRolloutColumns);
   Result<Query> q = db_->Prepare("put rollout", sql.c_str());
   if (!q.ok()) return q.status();
@@ -252,7 +253,7 @@ Status SqliteStore::PutResult(const std::string& rollout_id, const TenantResult&
   if (Status s = RequireRollout(rollout_id); !s.ok()) return s;
   static const std::string sql = fmt::format(
       "INSERT OR REPLACE INTO results ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-      "?12)",
+      "?12, ?13)",
       sqlite::kResultColumns);
   Result<Query> put = db_->Prepare("put result", sql.c_str());
   if (!put.ok()) return put.status();
@@ -480,6 +481,63 @@ Status SqliteStore::RecordPromotion(const ChannelRecord& next, const std::option
   if (!point.ok()) return point.status();
   if (Status s2 = point->BindText(1, next.channel).Run(); !s2.ok()) return s2;
   return tx.Commit();
+}
+
+// ---- the legacy endpoint's canary memory ----
+
+Status SqliteStore::RememberLegacyCanary(const LegacyCanary& c) {
+  std::lock_guard lock(mu_);
+  Result<Query> q = db_->Prepare("remember legacy canary",
+                                 "INSERT OR REPLACE INTO legacy_canaries (tag, slug, dry_run_id, at_ms) "
+                                 "VALUES (?1, ?2, ?3, ?4)");
+  if (!q.ok()) return q.status();
+  return q->BindText(1, c.tag).BindText(2, c.slug).BindText(3, c.dry_run_id).BindInt(4, c.at_ms).Run();
+}
+
+Result<std::optional<LegacyCanary>> SqliteStore::LegacyCanaryFor(const std::string& tag) {
+  std::lock_guard lock(mu_);
+  Result<Query> q = db_->Prepare("legacy canary",
+                                 "SELECT tag, slug, dry_run_id, at_ms FROM legacy_canaries WHERE tag = ?1");
+  if (!q.ok()) return q.status();
+  q->BindText(1, tag);
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<LegacyCanary>();
+  return std::optional<LegacyCanary>(LegacyCanary{q->Text(0), q->Text(1), q->Text(2), q->Int(3)});
+}
+
+// ---- exec deploys' process groups ----
+
+Status SqliteStore::RecordProcessGroup(const ProcessGroupRecord& r) {
+  std::lock_guard lock(mu_);
+  Result<Query> q = db_->Prepare(
+      "record process group",
+      "INSERT OR REPLACE INTO process_groups (slug, rollout_id, pgid, leader_start_ticks, boot_id, deadline_ms) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!q.ok()) return q.status();
+  return q->BindText(1, r.slug).BindText(2, r.rollout_id).BindInt(3, r.pgid).BindInt(4, r.leader_start_ticks)
+      .BindText(5, r.boot_id).BindInt(6, r.deadline_ms).Run();
+}
+
+Result<std::optional<ProcessGroupRecord>> SqliteStore::ProcessGroupOf(const std::string& slug) {
+  std::lock_guard lock(mu_);
+  Result<Query> q = db_->Prepare(
+      "process group",
+      "SELECT slug, rollout_id, pgid, leader_start_ticks, boot_id, deadline_ms FROM process_groups WHERE slug = ?1");
+  if (!q.ok()) return q.status();
+  q->BindText(1, slug);
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<ProcessGroupRecord>();
+  return std::optional<ProcessGroupRecord>(
+      ProcessGroupRecord{q->Text(0), q->Text(1), q->Int(2), q->Int(3), q->Text(4), q->Int(5)});
+}
+
+Status SqliteStore::ClearProcessGroup(const std::string& slug, int64_t pgid) {
+  std::lock_guard lock(mu_);
+  Result<Query> q = db_->Prepare("clear process group", "DELETE FROM process_groups WHERE slug = ?1 AND pgid = ?2");
+  if (!q.ok()) return q.status();
+  return q->BindText(1, slug).BindInt(2, pgid).Run();
 }
 
 }  // namespace rollcall

@@ -76,6 +76,13 @@ class SqliteStore : public Store {
   Result<std::vector<ChannelRecord>> ChannelHistory(const std::string& channel) override;
   Status RecordPromotion(const ChannelRecord& next, const std::optional<ChannelRecord>& replaces) override;
 
+  Status RememberLegacyCanary(const LegacyCanary& canary) override;
+  Result<std::optional<LegacyCanary>> LegacyCanaryFor(const std::string& tag) override;
+
+  Status RecordProcessGroup(const ProcessGroupRecord& record) override;
+  Result<std::optional<ProcessGroupRecord>> ProcessGroupOf(const std::string& slug) override;
+  Status ClearProcessGroup(const std::string& slug, int64_t pgid) override;
+
  private:
   explicit SqliteStore(std::unique_ptr<sqlite::Db> db);
 

@@ -79,20 +79,41 @@ TEST_F(SqliteStoreTest, EverythingSurvivesClosingAndReopening) {
 
 TEST_F(SqliteStoreTest, FileIsInWalModeWithAVersionedSchema) {
   EXPECT_EQ(Raw(path_, "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "2");
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "3");
   Reopen();  // migrating again is a no-op
-  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "2");
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "3");
 }
+
+// What schema v3 added, undone: the file as a v2 binary left it.
+constexpr const char* kBackToV2 =
+    "DROP TABLE legacy_canaries; DROP TABLE process_groups; "
+    "ALTER TABLE results DROP COLUMN proof_observed_at_ms; ALTER TABLE rollouts DROP COLUMN legacy_scoped; ";
 
 TEST_F(SqliteStoreTest, AVersionOneLedgerGainsChannelsAndKeepsItsData) {
   ASSERT_TRUE(store_->PutTenants({Minimal("acme")}).ok());
   store_.reset();
-  ASSERT_EQ(Raw(path_, "DROP TABLE channels; DROP TABLE promotions; PRAGMA user_version = 1"), "");
+  ASSERT_EQ(Raw(path_, std::string(kBackToV2) + "DROP TABLE channels; DROP TABLE promotions; PRAGMA user_version = 1"), "");
   Reopen();
-  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "2");
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "3");
   EXPECT_TRUE(store_->GetTenant("acme").ok());
   ASSERT_TRUE(store_->RecordPromotion({"latest", "v1", 1, "sha256:aa", 1, false, ""}, std::nullopt).ok());
   EXPECT_EQ(store_->GetChannel("latest")->value().tag, "v1");
+}
+
+TEST_F(SqliteStoreTest, AVersionTwoLedgerKeepsItsRowsAndGainsTheCanaryMemoryAndProcessGroups) {
+  ASSERT_TRUE(store_->PutRollout(FullRollout("r1", 1000)).ok());
+  ASSERT_TRUE(store_->PutResult("r1", Row("a")).ok());
+  store_.reset();
+  ASSERT_EQ(Raw(path_, std::string(kBackToV2) + "PRAGMA user_version = 2"), "");
+  Reopen();
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "3");
+  Result<Rollout> back = store_->GetRollout("r1");
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  ASSERT_EQ(back->results.size(), 1u);
+  EXPECT_EQ(back->results[0].proof_observed_at_ms, 0);
+  EXPECT_FALSE(back->legacy_scoped);
+  ASSERT_TRUE(store_->RememberLegacyCanary({"v1", "a", "r0", 5}).ok());
+  EXPECT_EQ((*store_->LegacyCanaryFor("v1"))->slug, "a");
 }
 
 TEST_F(SqliteStoreTest, OpeningInAMissingDirectoryIsAnErrorStatus) {
@@ -116,7 +137,7 @@ TEST_F(SqliteStoreTest, ASchemaNewerThanTheBinaryIsRefused) {
   ASSERT_EQ(Raw(path_, "PRAGMA user_version = 99"), "");
   Result<std::unique_ptr<SqliteStore>> s = SqliteStore::Open(path_);
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().message(), "sqlite: schema version 99 is newer than this binary knows (2)");
+  EXPECT_EQ(s.status().message(), "sqlite: schema version 99 is newer than this binary knows (3)");
 }
 
 TEST_F(SqliteStoreTest, BulkPutIsAllOrNoneWhenOneWriteFails) {

@@ -423,5 +423,38 @@ TYPED_TEST(StoreConformanceTest, ConcurrentWritersAllLand) {
   for (size_t i = 1; i < events.size(); ++i) EXPECT_LT(events[i - 1].id, events[i].id);
 }
 
+// ---- the legacy endpoint's canary memory ----
+
+TYPED_TEST(StoreConformanceTest, ALegacyCanaryIsRememberedPerTagAndReplaced) {
+  EXPECT_FALSE(*this->store().LegacyCanaryFor("v1"));
+  ASSERT_TRUE(this->store().RememberLegacyCanary({"v1", "acme", "r1", 100}).ok());
+  ASSERT_TRUE(this->store().RememberLegacyCanary({"v2", "bravo", "r2", 200}).ok());
+  ASSERT_TRUE(this->store().RememberLegacyCanary({"v1", "charlie", "r3", 300}).ok());
+  std::optional<LegacyCanary> v1 = *this->store().LegacyCanaryFor("v1");
+  ASSERT_TRUE(v1);
+  EXPECT_EQ(v1->slug, "charlie");
+  EXPECT_EQ(v1->dry_run_id, "r3");
+  EXPECT_EQ(v1->at_ms, 300);
+  EXPECT_EQ((*this->store().LegacyCanaryFor("v2"))->slug, "bravo");
+}
+
+// ---- exec deploys' process groups ----
+
+TYPED_TEST(StoreConformanceTest, AProcessGroupIsRecordedUntilClearedByItsOwnId) {
+  ProcessGroupRecord rec{"acme", "r1", 4242, 987654, "boot-1", 1'700'000'000'000};
+  ASSERT_TRUE(this->store().RecordProcessGroup(rec).ok());
+  std::optional<ProcessGroupRecord> got = *this->store().ProcessGroupOf("acme");
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->rollout_id, "r1");
+  EXPECT_EQ(got->pgid, 4242);
+  EXPECT_EQ(got->leader_start_ticks, 987654);
+  EXPECT_EQ(got->boot_id, "boot-1");
+  EXPECT_EQ(got->deadline_ms, 1'700'000'000'000);
+  ASSERT_TRUE(this->store().ClearProcessGroup("acme", 1).ok());  // another group: kept
+  EXPECT_TRUE(*this->store().ProcessGroupOf("acme"));
+  ASSERT_TRUE(this->store().ClearProcessGroup("acme", 4242).ok());
+  EXPECT_FALSE(*this->store().ProcessGroupOf("acme"));
+}
+
 }  // namespace
 }  // namespace rollcall::store_test

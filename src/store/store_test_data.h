@@ -84,6 +84,7 @@ inline Rollout FullRollout(const std::string& id, int64_t created_at_ms) {
   r.created_at_ms = created_at_ms;
   r.started_at_ms = created_at_ms + 5;
   r.finished_at_ms = created_at_ms + 900;
+  r.legacy_scoped = true;
   return r;
 }
 
@@ -100,6 +101,7 @@ inline TenantResult Row(const std::string& slug, TenantStatus status = TenantSta
   row.started_at_ms = 1'700'000'000'123;
   row.finished_at_ms = 1'700'000'004'456;
   row.duration_ms = 4333;
+  row.proof_observed_at_ms = 1'700'000'004'400;
   return row;
 }
 

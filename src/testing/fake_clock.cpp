@@ -5,6 +5,19 @@ namespace rollcall {
 FakeClock::FakeClock(int64_t wall_start_ms)
     : start_(TimePoint(std::chrono::hours(1))), wall_start_ms_(wall_start_ms), now_(start_) {}
 
+FakeClock::~FakeClock() {
+  // As RealClock: tasks left are destroyed outside the lock, and may schedule.
+  for (int round = 0; round < 8; ++round) {
+    std::map<Key, Task> doomed;
+    {
+      std::lock_guard lock(mu_);
+      doomed.swap(queue_);
+      by_id_.clear();
+    }
+    if (doomed.empty()) break;
+  }
+}
+
 TimePoint FakeClock::Now() const {
   std::lock_guard lock(mu_);
   return now_;
@@ -25,10 +38,13 @@ TimerId FakeClock::CallAt(TimePoint when, Task task) {
 }
 
 void FakeClock::Cancel(TimerId id) {
+  Task doomed;  // destroyed after the lock: its destructor may schedule (a lease release)
   std::lock_guard lock(mu_);
   auto it = by_id_.find(id);
   if (it == by_id_.end()) return;
-  queue_.erase(it->second);
+  auto task = queue_.find(it->second);
+  doomed = std::move(task->second);
+  queue_.erase(task);
   by_id_.erase(it);
 }
 

@@ -18,6 +18,7 @@ namespace rollcall {
 class FakeClock : public Clock {
  public:
   explicit FakeClock(int64_t wall_start_ms = 1'800'000'000'000);
+  ~FakeClock() override;
 
   TimePoint Now() const override;
   int64_t WallMillis() const override;

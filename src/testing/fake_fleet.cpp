@@ -57,9 +57,19 @@ CancelFn FakeDriver::Inspect(const Tenant& tenant, std::function<void(InspectOut
   const FakeTenant& script = fleet_.Script(tenant.slug);
   auto it = running_.find(tenant.slug);
   outcome.running_image = it == running_.end() ? script.old_image : it->second;
-  if (script.busy_until && fleet_.clock().Now() >= *script.busy_until && !script.image_after_busy.empty()) {
+  const TimePoint now = fleet_.clock().Now();
+  // The other deploy's image, once it ended, until this driver deploys.
+  const bool ours = it != running_.end();
+  if (!ours && script.busy_until && now >= *script.busy_until && !script.image_after_busy.empty()) {
     outcome.running_image = script.image_after_busy;
   }
+  if (!ours && script.deploying_until) {
+    outcome.deploying = now < *script.deploying_until;
+    if (outcome.deploying) outcome.deploying_detail = "a deploy of " + script.image_after_busy;
+    if (!outcome.deploying && !script.image_after_busy.empty()) outcome.running_image = script.image_after_busy;
+  }
+  if (script.inspect_fails) outcome = InspectOutcome{"", std::nullopt, "exec.inspect: not configured", false, ""};
+  ++fleet_.inspects;
   fleet_.clock().Post([outcome, done] { done(outcome); });
   return nullptr;
 }

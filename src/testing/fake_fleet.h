@@ -32,6 +32,10 @@ struct FakeTenant {
   std::string image_after_busy{};  // what it runs once that deploy ends
   // Whether /healthz is 2xx on the n-th probe (0-based) at virtual time t.
   std::function<bool(int n, TimePoint t)> healthy = [](int, TimePoint) { return true; };
+  bool inspect_fails = false;  // Inspect answers an error (no inspect command)
+  // Until this virtual time Inspect reports a deploy still running there (an
+  // agent's `deploying`); once it passes, the tenant runs image_after_busy.
+  std::optional<TimePoint> deploying_until{};
 
   static FakeTenant Dead() { return FakeTenant{.never_answers = true}; }
   static FakeTenant Stuck() { return FakeTenant{.reports = Reports::kOldImage}; }
@@ -58,6 +62,7 @@ class FakeFleet {
   std::map<std::string, std::vector<TimePoint>> probes;  // by slug
   int in_flight = 0;
   int max_in_flight = 0;
+  int inspects = 0;
 
  private:
   Clock& clock_;

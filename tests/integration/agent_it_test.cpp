@@ -136,7 +136,7 @@ TEST_F(AgentTest, DeploySucceedsAndTheStateShowsIt) {
             std::string::npos);
   Answer state = Get(*agent, "/v1/state");
   ASSERT_EQ(state.status, 200);
-  EXPECT_EQ(state.body, (Json{{"running_image", "reg.test/app:v5"}, {"release_seq", 5}}));
+  EXPECT_EQ(state.body, (Json{{"running_image", "reg.test/app:v5"}, {"release_seq", 5}, {"deploying", nullptr}}));
 }
 
 TEST_F(AgentTest, FailedDeployAnswersItsExitCodeAndKeepsTheState) {
@@ -145,7 +145,8 @@ TEST_F(AgentTest, FailedDeployAnswersItsExitCodeAndKeepsTheState) {
   ASSERT_EQ(answer.status, 200) << answer.body;
   EXPECT_EQ(answer.body["exit_code"], 3);
   EXPECT_NE(answer.body["output"].get<std::string>().find("cannot pull"), std::string::npos);
-  EXPECT_EQ(Get(*agent, "/v1/state").body, (Json{{"running_image", ""}, {"release_seq", nullptr}}));
+  EXPECT_EQ(Get(*agent, "/v1/state").body,
+            (Json{{"running_image", nullptr}, {"release_seq", nullptr}, {"deploying", nullptr}}));
 }
 
 TEST_F(AgentTest, LowerSeqIsRefusedUnlessRollback) {
@@ -179,6 +180,53 @@ TEST_F(AgentTest, ConcurrentDeployIsRefused) {
   EXPECT_EQ(first.body["running_image"], "reg.test/app:slow");
 }
 
+TEST_F(AgentTest, ADeployThatProvesNothingReportsNoRunningImage) {
+  AgentProcess agent({"--listen", "127.0.0.1:0", "--deploy-cmd", "/bin/true"},
+                     {{"ROLLCALL_AGENT_TOKEN", kToken}});
+  ASSERT_TRUE(agent.listening());
+  Answer answer = Deploy(agent, Order("reg.test/app:v5", 5));
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(answer.body["exit_code"], 0);
+  EXPECT_EQ(answer.body["running_image"], nullptr) << answer.body;
+  Answer state = Get(agent, "/v1/state");
+  EXPECT_EQ(state.body["running_image"], nullptr) << state.body;
+  EXPECT_EQ(state.body["release_seq"], 5) << state.body;  // still fenced: it ran seq 5
+  EXPECT_EQ(Deploy(agent, Order("reg.test/app:v4", 4)).status, 409);
+}
+
+TEST_F(AgentTest, AnUnfencedDeployNeverLowersTheFence) {
+  auto agent = StartAgent();
+  ASSERT_EQ(Deploy(*agent, Order("reg.test/app:v5", 5)).status, 200);
+  Json unfenced = Order("reg.test/app:hotfix", 0);
+  unfenced.erase("release_seq");
+  ASSERT_EQ(Deploy(*agent, unfenced).status, 200);
+  Answer state = Get(*agent, "/v1/state");
+  EXPECT_EQ(state.body["running_image"], "reg.test/app:hotfix");
+  EXPECT_EQ(state.body["release_seq"], 5) << state.body;
+  Answer older = Deploy(*agent, Order("reg.test/app:v3", 3));
+  EXPECT_EQ(older.status, 409) << older.body;
+}
+
+TEST_F(AgentTest, TheStateSaysWhileADeployRuns) {
+  ReportFifo started((dir_.path() / "started").string());
+  ReportFifo release((dir_.path() / "release").string());
+  auto agent = StartAgent();
+  EXPECT_EQ(Get(*agent, "/v1/state").body["deploying"], nullptr);
+  std::future<Answer> slow =
+      std::async(std::launch::async, [&] { return Deploy(*agent, Order("reg.test/app:slow", 7)); });
+  ASSERT_TRUE(started.ReadLine(kWait)) << "the slow deploy never started";
+  Json deploying = Get(*agent, "/v1/state").body["deploying"];
+  ASSERT_TRUE(release.WriteLine("go"));
+  ASSERT_TRUE(deploying.is_object()) << deploying;
+  EXPECT_EQ(deploying["image"], "reg.test/app:slow");
+  EXPECT_EQ(deploying["release_seq"], 7);
+  EXPECT_EQ(deploying["rollout_id"], "r-1");
+  EXPECT_TRUE(deploying["started_at"].is_string()) << deploying;
+  ASSERT_EQ(slow.wait_for(kWait), std::future_status::ready);
+  EXPECT_EQ(slow.get().status, 200);
+  EXPECT_EQ(Get(*agent, "/v1/state").body["deploying"], nullptr);
+}
+
 TEST_F(AgentTest, StateSurvivesARestart) {
   {
     auto agent = StartAgent();
@@ -187,7 +235,7 @@ TEST_F(AgentTest, StateSurvivesARestart) {
   }
   auto restarted = StartAgent();
   EXPECT_EQ(Get(*restarted, "/v1/state").body,
-            (Json{{"running_image", "reg.test/app:v5"}, {"release_seq", 5}}));
+            (Json{{"running_image", "reg.test/app:v5"}, {"release_seq", 5}, {"deploying", nullptr}}));
   EXPECT_EQ(Deploy(*restarted, Order("reg.test/app:v4", 4)).status, 409);
 }
 

@@ -373,6 +373,48 @@ TEST(CliIt, ResponseFileIsWrittenWhenTheRolloutFails) {
   EXPECT_THAT(agg["error"].get<std::string>(), HasSubstr("canary"));
 }
 
+TEST(CliIt, ARolloutThatLandsNowhereFailsWithAHeadingAndARecapThatSaySo) {
+  Stack s({.tenants = 6, .faults = {"t0005=dead"}});
+  const std::string response = s.dir() + "/response.json";
+  CliRun run = RunCli(Cat(Server(s), {"rollout", "--tag", "v1", "--sha", "abc1234", "--seq", "1", "--only", "t0005",
+                                      "--max-stragglers", "1", "--per-tenant-timeout", "1", "--response", response}));
+  EXPECT_EQ(run.exit, 1) << run.out << run.err;
+  EXPECT_THAT(run.out, HasSubstr("no tenant was verified on the target"));
+  EXPECT_THAT(run.out, HasSubstr("✗ Not landed: t0005"));
+  EXPECT_THAT(run.out, Not(HasSubstr("Stragglers (quarantined)")));
+  EXPECT_THAT(run.out, HasSubstr("0 verified, 0 quarantined, 1 failed, 0 skipped, 0 cancelled in "));
+  Json agg = Json::parse(ReadFile(response));
+  EXPECT_EQ(agg["ok"], false);
+  EXPECT_EQ(agg["error"], "no tenant was verified on the target");
+}
+
+TEST(CliIt, CancelSaysCancelledAndTheRolloutsTenantsAreNotCalledQuarantined) {
+  Stack s({.tenants = 4, .deploy_ms = "400"});
+  const std::string id = s.StartRollout(R"({"release":{"tag":"v1","seq":1},"policy":{"max_parallel":1}})");
+  ASSERT_TRUE(PollUntil([&] { return s.SimState()["tenants"]["t0000"].value("deploying", false); }, After(30s)));
+  CliRun cancel = RunCli(Cat(Server(s), {"cancel", id}));
+  EXPECT_EQ(cancel.exit, 0) << cancel.err;
+  EXPECT_EQ(cancel.out, "rollout " + id + " cancelled\n");
+  CliRun watch = RunCli(Cat(Server(s), {"watch", id}));
+  EXPECT_EQ(watch.exit, 1);
+  EXPECT_THAT(watch.out, HasSubstr("✗ Not landed: t0000, t0001, t0002, t0003"));
+  EXPECT_THAT(watch.out, Not(HasSubstr("quarantined)")));
+  EXPECT_THAT(watch.out, HasSubstr("0 verified, 0 quarantined, 0 failed, 0 skipped, 4 cancelled in "));
+}
+
+TEST(CliIt, EveryCliErrorCarriesTheServersErrorText) {
+  // A registry that refuses connections: the server answers 503 naming it
+  // (retried like any 503), and the CLI must show that text, not a bare 503.
+  Stack s({.tenants = 1, .server_args = {"--registry-url", "http://127.0.0.1:9", "--registry-insecure"}});
+  CliRun promote = RunCli(Cat(Server(s), {"promote", "--tag", "v1", "--seq", "1"}));
+  EXPECT_EQ(promote.exit, 1) << promote.out << promote.err;
+  EXPECT_THAT(promote.err, HasSubstr("HTTP 503: registry"));
+  ASSERT_EQ(s.Post("/v1/tenants/t0000/cordon", "").status, 200);
+  CliRun nothing = RunCli(Cat(Server(s), {"rollout", "--tag", "v1", "--seq", "1"}));
+  EXPECT_EQ(nothing.exit, 2) << nothing.out << nothing.err;
+  EXPECT_THAT(nothing.err, HasSubstr("HTTP 400: no active tenant matches"));
+}
+
 TEST(CliIt, ExitCodesForBadInputAndAnUnreachableServer) {
   CliRun no_tag = RunCli({"rollout", "--sha", "abc1234"});
   EXPECT_EQ(no_tag.exit, 2);

@@ -86,7 +86,7 @@ TEST_F(SimProcessTest, DeployUpdatesBuildinfoStateAndHistory) {
   EXPECT_EQ(http_->Get("/t/t0001/buildinfo").Json(),
             (Json{{"git_sha", "shav2"}, {"image", "registry.test/app:v2"}}));
   EXPECT_EQ(http_->Get("/t/t0001/agent/v1/state").Json(),
-            (Json{{"running_image", "registry.test/app:v2"}, {"release_seq", 5}}));
+            (Json{{"running_image", "registry.test/app:v2"}, {"release_seq", 5}, {"deploying", nullptr}}));
   Json state = SimState();
   const Json& t1 = state["tenants"]["t0001"];
   EXPECT_EQ(t1["history"], (Json{kInitialImage, "registry.test/app:v2"}));

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 namespace rollcall::it {
@@ -16,7 +17,9 @@ Stack::Stack(const SimOptions& sim, std::string db)
   db_ = db.empty() ? dir_ + "/rollcall.db" : std::move(db);
   if (sim.tenants > 0) {
     std::vector<std::string> argv = {ROLLCALL_SIM_BIN, "--tenants", std::to_string(sim.tenants),
-                                     "--listen", "127.0.0.1:0", "--deploy-ms", sim.deploy_ms,
+                                     "--listen", "127.0.0.1:0",
+                                     sim.deploy_dist.empty() ? "--deploy-ms" : "--deploy-dist",
+                                     sim.deploy_dist.empty() ? sim.deploy_ms : sim.deploy_dist,
                                      "--initial-image", image_repo_ + ":v0", "--seed", "1",
                                      "--tenants-out", dir_ + "/tenants.json"};
     for (const auto& f : sim.faults) {
@@ -128,6 +131,46 @@ const nlohmann::json* RowOf(const nlohmann::json& rollout, const std::string& sl
     if (row.value("slug", "") == slug) return &row;
   }
   return nullptr;
+}
+
+std::vector<StreamEvent> ReadEvents(Stack& s, const std::string& id) {
+  HttpReply reply = s.Get("/v1/rollouts/" + id + "/events", kRead);
+  EXPECT_EQ(reply.status, 200) << reply.body;
+  std::vector<StreamEvent> events;
+  std::istringstream lines(reply.body);
+  StreamEvent current;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("id: ", 0) == 0) current.id = std::stoll(line.substr(4));
+    if (line.rfind("event: ", 0) == 0) current.type = line.substr(7);
+    if (line.rfind("data: ", 0) == 0) current.data = nlohmann::json::parse(line.substr(6), nullptr, false);
+    if (line.empty() && !current.type.empty()) {
+      events.push_back(std::move(current));
+      current = StreamEvent{};
+    }
+  }
+  return events;
+}
+
+int FinishedEventsFor(const std::vector<StreamEvent>& events, const std::string& slug) {
+  int n = 0;
+  for (const auto& e : events) {
+    if (e.type == "tenant_finished" && e.data.is_object() && e.data.value("slug", "") == slug) ++n;
+  }
+  return n;
+}
+
+std::string WriteScript(const std::string& dir, const std::string& name, const std::string& body) {
+  std::string path = dir + "/" + name;
+  std::ofstream(path) << "#!/bin/sh\n" << body << "\n";
+  std::filesystem::permissions(path, std::filesystem::perms::owner_all);
+  return path;
+}
+
+std::vector<std::string> ReadLines(const std::string& path) {
+  std::vector<std::string> lines;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
 }
 
 std::string StatusOf(const nlohmann::json& rollout, const std::string& slug) {

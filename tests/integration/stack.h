@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ struct SimOptions {
   std::vector<std::string> server_args{};
   // Extra rollcalld environment; wins over the tokens Stack sets.
   std::map<std::string, std::string> server_env{};
+  // The simulator's --deploy-dist (e.g. "lognormal:400:0.5"); wins over
+  // deploy_ms when set.
+  std::string deploy_dist{};
 };
 
 class Stack {
@@ -74,6 +78,33 @@ class Stack {
   Endpoint sim_;
   Endpoint server_;
 };
+
+// One event of a rollout's SSE stream.
+struct StreamEvent {
+  int64_t id = 0;
+  std::string type;
+  nlohmann::json data;
+};
+// GET /v1/rollouts/{id}/events of a finished rollout (the stream ends after
+// the final event), parsed.
+std::vector<StreamEvent> ReadEvents(Stack& s, const std::string& id);
+// How many tenant_finished events name `slug`.
+int FinishedEventsFor(const std::vector<StreamEvent>& events, const std::string& slug);
+
+// Writes an executable `#!/bin/sh` script into `dir`; returns its path.
+std::string WriteScript(const std::string& dir, const std::string& name, const std::string& body);
+// The lines of a text file (empty when it does not exist).
+std::vector<std::string> ReadLines(const std::string& path);
+
+// Polls `done` until it holds or the deadline passes; the last answer.
+template <typename Fn>
+bool PollUntil(Fn done, Deadline deadline) {
+  while (SteadyClock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // poll interval, bounded
+  }
+  return done();
+}
 
 // The status of row `slug` in a rollout JSON ("" when absent).
 std::string StatusOf(const nlohmann::json& rollout, const std::string& slug);

@@ -1,4 +1,4 @@
-#include "drivers/argv_template.h"
+#include "core/argv_template.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "drivers/exec_job.h"
+#include "core/proof_output.h"
 
 #include <gtest/gtest.h>
 
@@ -27,6 +27,17 @@ TEST(LastNonEmptyLineTest, SkipsTrailingBlankLinesAndTrims) {
 TEST(InspectedImageTest, PrefersAMarkerOverTheLastLine) {
   EXPECT_EQ(InspectedImage("ROLLCALL_RUNNING_IMAGE=a:1\ndone\n"), "a:1");
   EXPECT_EQ(InspectedImage("status ok\na:2\n"), "a:2");
+}
+
+TEST(ProofOutputTest, OnlyAValidImageReferenceIsProof) {
+  EXPECT_EQ(RunningImageMarker("ROLLCALL_RUNNING_IMAGE=reg.test/app:v1 and more\n"), "");
+  EXPECT_EQ(RunningImageMarker("ROLLCALL_RUNNING_IMAGE=Reg/App:v1\n"), "");
+  // The last marker decides: a garbled one is no proof, whatever came before.
+  EXPECT_EQ(RunningImageMarker("ROLLCALL_RUNNING_IMAGE=a:1\nROLLCALL_RUNNING_IMAGE=not an image\n"), "");
+  EXPECT_EQ(InspectedImage("Error: no such container\n"), "");
+  EXPECT_EQ(InspectedImage("ROLLCALL_RUNNING_IMAGE=bad image\na:2\n"), "");
+  EXPECT_EQ(InspectedImage("ghcr.io/acme/app@sha256:" + std::string(64, 'e') + "\n"),
+            "ghcr.io/acme/app@sha256:" + std::string(64, 'e'));
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "drivers/argv_template.h"
+#include "core/argv_template.h"
 
 #include <fmt/format.h>
 
@@ -62,6 +62,24 @@ Result<std::vector<std::string>> SubstituteArgv(const std::vector<std::string>& 
     argv.push_back(std::move(arg).value());
   }
   return argv;
+}
+
+Status CheckArgvTemplate(const std::vector<std::string>& argv_template,
+                         const std::vector<std::string>& known) {
+  PlaceholderValues values;
+  for (const auto& name : known) values[name] = "";
+  Result<std::vector<std::string>> checked = SubstituteArgv(argv_template, values);
+  return checked.ok() ? Status::Ok() : checked.status();
+}
+
+const std::vector<std::string>& DeployPlaceholderNames() {
+  static const std::vector<std::string> names = {"image", "tag", "git_sha", "slug", "release_seq", "rollout_id"};
+  return names;
+}
+
+const std::vector<std::string>& InspectPlaceholderNames() {
+  static const std::vector<std::string> names = {"slug"};
+  return names;
 }
 
 PlaceholderValues DeployBuiltins(const DeployRequest& req) {

@@ -24,6 +24,17 @@ using PlaceholderValues = std::map<std::string, std::string>;
 Result<std::vector<std::string>> SubstituteArgv(const std::vector<std::string>& argv_template,
                                                 const PlaceholderValues& values);
 
+// Invalid naming the first argument that refers to a placeholder outside
+// `known` ("argv[2]: unknown placeholder {hots}"). Pure.
+Status CheckArgvTemplate(const std::vector<std::string>& argv_template,
+                         const std::vector<std::string>& known);
+
+// The placeholders a tenant's templates may use besides its vars: a deploy
+// gets every built-in of DeployBuiltins; an inspect, which runs on its own
+// (before a deploy, after the health gate, by the drift watch), only {slug}.
+const std::vector<std::string>& DeployPlaceholderNames();
+const std::vector<std::string>& InspectPlaceholderNames();
+
 // The built-in values of a deploy: image, tag, git_sha, slug, release_seq
 // ("" when absent) and rollout_id.
 PlaceholderValues DeployBuiltins(const DeployRequest& req);
