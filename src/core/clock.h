@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <mutex>
 
 #include "core/time.h"
 
@@ -39,5 +40,21 @@ class Clock {
 
   TimerId CallAfter(Duration delay, Task task) { return CallAt(Now() + delay, std::move(task)); }
 };
+
+// For clocks' destructors: empties the timer queue (and its index) under
+// `mu`, destroying the tasks outside it — a task's destructor may schedule
+// again (a lease release), which then lands in the emptied queue.
+template <typename Mutex, typename Queue, typename Index>
+void DropPendingTasks(Mutex& mu, Queue& queue, Index& index) {
+  for (int round = 0; round < 8; ++round) {
+    Queue doomed;
+    {
+      std::lock_guard lock(mu);
+      doomed.swap(queue);
+      index.clear();
+    }
+    if (doomed.empty()) return;
+  }
+}
 
 }  // namespace rollcall

@@ -10,15 +10,7 @@ RealClock::~RealClock() {
   Stop();
   // Destroy the dropped tasks outside the lock and before the members: a
   // task's destructor may still schedule (into a queue nobody runs).
-  for (int round = 0; round < 8; ++round) {
-    std::map<Key, Task> doomed;
-    {
-      std::lock_guard lock(mu_);
-      doomed.swap(queue_);
-      by_id_.clear();
-    }
-    if (doomed.empty()) break;
-  }
+  DropPendingTasks(mu_, queue_, by_id_);
 }
 
 void RealClock::Stop() {

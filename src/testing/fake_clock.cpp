@@ -7,15 +7,7 @@ FakeClock::FakeClock(int64_t wall_start_ms)
 
 FakeClock::~FakeClock() {
   // As RealClock: tasks left are destroyed outside the lock, and may schedule.
-  for (int round = 0; round < 8; ++round) {
-    std::map<Key, Task> doomed;
-    {
-      std::lock_guard lock(mu_);
-      doomed.swap(queue_);
-      by_id_.clear();
-    }
-    if (doomed.empty()) break;
-  }
+  DropPendingTasks(mu_, queue_, by_id_);
 }
 
 TimePoint FakeClock::Now() const {
