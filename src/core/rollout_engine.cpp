@@ -112,6 +112,9 @@ void RolloutEngine::Advance() {
   if (stage_ == Stage::kDone) return;
   if (stop_ != Stop::kNone) {
     AbandonRechecks();
+    // "In-flight tenants finish": one still waiting for another rollout to
+    // let go of its tenant has not started, and never will now.
+    for (auto& [slug, run] : in_flight_) run->SkipIfWaiting("not started: " + rollout_.error);
     if (in_flight_.empty()) Finalize();
     return;
   }

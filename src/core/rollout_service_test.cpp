@@ -294,6 +294,27 @@ TEST(TenantBusyTest, ASupersedingRolloutWaitsForTheTenantsDeployThenInspects) {
   EXPECT_EQ(h.store.GetTenant("t0000")->running_seq, 2);  // never back to 1
 }
 
+TEST(TenantBusyTest, ASupersededRolloutStillWaitingForATenantNeverDeploysIt) {
+  EngineHarness h;
+  h.AddTenants(1);
+  h.fleet.Set("t0000", FakeTenant::Slow(std::chrono::seconds(10)));
+  Policy scope_a = EngineHarness::TestPolicy();
+  Policy scope_b = scope_a;
+  scope_b.only_slugs = std::vector<std::string>{"t0000"};
+  ASSERT_TRUE(h.Submit(scope_a, EngineHarness::TestRelease(1)).ok());  // deploys t0000
+  Result<SubmitOutcome> waiting = h.Submit(scope_b, EngineHarness::TestRelease(1));  // waits for it
+  ASSERT_EQ(waiting->kind, Kind::kStarted);
+  h.clock.RunUntil(h.At(2));
+  Result<SubmitOutcome> newer = h.Submit(scope_a, EngineHarness::TestRelease(2));
+  h.clock.RunUntilIdle();
+  Rollout b = h.Get(waiting->rollout.id);
+  EXPECT_EQ(b.state, RolloutState::kSuperseded);
+  EXPECT_EQ(h.Row(b, "t0000")->status, TenantStatus::kSkipped);
+  ASSERT_EQ(h.fleet.deploys.size(), 2u);  // r1's v1 and the newer v2, nothing of b
+  EXPECT_EQ(h.fleet.deploys[1].image, h.Target(EngineHarness::TestRelease(2)));
+  EXPECT_EQ(h.Get(newer->rollout.id).state, RolloutState::kSucceeded);
+}
+
 TEST(RolloutResumeTest, AnAdoptedTenantStillDeployingIsWaitedOutAndNotDeployedAgain) {
   EngineHarness h;
   h.AddTenants(2);

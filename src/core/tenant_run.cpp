@@ -51,8 +51,9 @@ void TenantRun::Begin() {
   lease_ticket_ = params_.leases->Acquire(tenant_.slug, "rollout " + params_.rollout_id, granted);
   if (stage_ != Stage::kWaitingForLease) return;  // granted at once
   waited_ = true;
-  Duration wait = params_.lease_wait.count() > 0 ? params_.lease_wait
-                                                 : params_.deploy_timeout + params_.health_timeout;
+  Duration wait = params_.lease_wait.count() > 0
+                      ? params_.lease_wait
+                      : params_.deploy_timeout + params_.health_timeout + params_.proof_timeout + std::chrono::minutes(1);
   deadline_timer_ = env_.clock.CallAfter(wait, [weak = weak_from_this()] {
     if (auto run = weak.lock()) run->OnLeaseWaitTimeout();
   });
@@ -274,6 +275,12 @@ void TenantRun::CheckProof() {
 void TenantRun::Cancel(const std::string& why) {
   if (stage_ == Stage::kDone) return;
   Finish(TenantStatus::kCancelled, why);
+}
+
+bool TenantRun::SkipIfWaiting(const std::string& why) {
+  if (stage_ != Stage::kWaitingForLease) return false;
+  Finish(TenantStatus::kSkipped, why);
+  return true;
 }
 
 void TenantRun::StopPendingWork() {

@@ -42,8 +42,8 @@ struct TenantRunParams {
   // Shared by every run of the service; required.
   std::shared_ptr<TenantLeases> leases{};
   // How long a run waits for a tenant another run holds, before it ends
-  // TimedOut. Zero: deploy_timeout + health_timeout (what the holder may
-  // legitimately take).
+  // TimedOut. Zero: deploy_timeout + health_timeout + proof_timeout and a
+  // minute (what the holder may legitimately take, and its driver to let go).
   Duration lease_wait{0};
   // How long the fresh read of the running image may take after the health
   // gate; then the deploy's own answer stands (the lease guarantees nothing
@@ -63,6 +63,10 @@ class TenantRun : public std::enable_shared_from_this<TenantRun> {
   // Abandons the pipeline: the driver's work is cancelled and the row is
   // Cancelled with `why`. No-op once finished.
   void Cancel(const std::string& why);
+  // A run still waiting for its tenant's lease has not started: it ends
+  // Skipped with `why` (its rollout halted or was superseded) and true;
+  // false (no-op) once it holds the tenant.
+  bool SkipIfWaiting(const std::string& why);
 
   TenantRun(EngineEnv& env, TenantRunParams params, Tenant tenant, Done done);  // use Start
 
