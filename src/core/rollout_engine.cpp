@@ -225,10 +225,14 @@ void RolloutEngine::StartTenant(const PlannedTenant& planned, bool adopt) {
   const std::string& slug = planned.tenant.slug;
   // Re-read the tenant: its running_seq, state and driver may have changed
   // since the rollout was planned.
-  Tenant current;
-  std::string withdrawn = WithdrawnReason(slug, &current);
-  std::string refusal =
-      withdrawn.empty() ? TenantFenceRefusal(current.running_seq, rollout_.release, rollout_.rollback) : "";
+  Result<Tenant> current = env_.store.GetTenant(slug);
+  const std::string withdrawn = WithdrawnReason(current);
+  std::string refusal;
+  if (withdrawn.empty()) {
+    // A ledger that cannot be read is no excuse: Skipped, a straggler.
+    refusal = current.ok() ? TenantFenceRefusal(current->running_seq, rollout_.release, rollout_.rollback)
+                           : "not deployed: " + current.status().message();
+  }
   if (!withdrawn.empty() || !refusal.empty()) {
     TenantResult row;
     row.slug = slug;
@@ -254,16 +258,14 @@ void RolloutEngine::StartTenant(const PlannedTenant& planned, bool adopt) {
   auto done = [weak = weak_from_this()](TenantResult row) {
     if (auto self = weak.lock()) self->OnTenantFinished(std::move(row));
   };
-  in_flight_[slug] = TenantRun::Start(env_, std::move(params), std::move(current), done);
+  in_flight_[slug] = TenantRun::Start(env_, std::move(params), std::move(current).value(), done);
 }
 
-std::string RolloutEngine::WithdrawnReason(const std::string& slug, Tenant* current) {
-  Result<Tenant> t = env_.store.GetTenant(slug);
-  if (!t.ok() && t.status().code() == Status::Code::kNotFound) return "the tenant was removed during the rollout";
-  if (!t.ok()) return t.status().message();
-  if (t->state != TenantState::kActive) return "the tenant was cordoned during the rollout";
-  if (current) *current = std::move(t).value();
-  return "";
+std::string RolloutEngine::WithdrawnReason(const Result<Tenant>& current) {
+  if (!current.ok()) {
+    return current.status().code() == Status::Code::kNotFound ? "the tenant was removed during the rollout" : "";
+  }
+  return current->state != TenantState::kActive ? "the tenant was cordoned during the rollout" : "";
 }
 
 void RolloutEngine::OnTenantFinished(TenantResult row) {
@@ -271,7 +273,7 @@ void RolloutEngine::OnTenantFinished(TenantResult row) {
   // Removed or cordoned while it ran (before the notice reached the loop):
   // an unproven row is withdrawn, not a straggler.
   if (!row.verified_on_target && row.status != TenantStatus::kCancelled) {
-    std::string withdrawn = WithdrawnReason(row.slug, nullptr);
+    const std::string withdrawn = WithdrawnReason(env_.store.GetTenant(row.slug));
     if (!withdrawn.empty()) {
       row.error = fmt::format("{} ({}: {})", withdrawn, ToString(row.status), row.error);
       row.status = TenantStatus::kCancelled;

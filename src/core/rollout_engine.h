@@ -81,9 +81,10 @@ class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
   bool Handled(const std::string& slug) const;  // has a row or is in flight
   bool FanoutBegun() const;
   void OnTenantFinished(TenantResult row);
-  // Why `slug` may no longer be deployed (deleted or cordoned since the plan),
-  // or "" with the current record in `current`.
-  std::string WithdrawnReason(const std::string& slug, Tenant* current);
+  // Why a tenant read back from the store is withdrawn from the rollout
+  // (deleted or cordoned since the plan); "" when it is not — including a
+  // store failure, which is never an excuse from coverage.
+  static std::string WithdrawnReason(const Result<Tenant>& current);
   void ObserveVerified(const TenantResult& row);
   void HandleRow(TenantResult row);  // records a final row; never advances
   void AbandonRechecks();
