@@ -39,7 +39,8 @@ std::string ErrorOf(const Json& j) {
 }
 
 // Prints what a rollout does as it happens: on a terminal one live line
-// (done/total, stragglers, elapsed) with only the failures kept above it;
+// (done/total, not verified so far, elapsed) with only the failures kept
+// above it (whether they are stragglers is the gate's to say, at the end);
 // otherwise a plain line per finished tenant.
 class Progress {
  public:
@@ -52,7 +53,7 @@ class Progress {
     ++done_;
     const std::string status = row.value("status", "?");
     const bool verified = status == "DryRun" || row.value("verified_on_target", status == "Success");
-    if (!verified) ++stragglers_;
+    if (!verified) ++not_verified_;
     const std::string line = fmt::format("[{}/{}] {:<12} {:<9} {:6.1f}s {}", done_, total_, row.value("slug", "?"),
                                          status, row.value("duration_ms", 0) / 1000.0, ErrorOf(row));
     if (!live_) {
@@ -71,14 +72,14 @@ class Progress {
       return;
     }
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    std::printf("\r\033[K%zu/%zu done, %zu stragglers, %.0fs elapsed", done_, total_, stragglers_, elapsed);
+    std::printf("\r\033[K%zu/%zu done, %zu not verified, %.0fs elapsed", done_, total_, not_verified_, elapsed);
     std::fflush(stdout);
     drawn_ = true;
   }
 
   const size_t total_;
   const bool live_;
-  size_t done_ = 0, stragglers_ = 0;
+  size_t done_ = 0, not_verified_ = 0;
   bool drawn_ = false;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
