@@ -18,10 +18,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using Json = nlohmann::json;
 
-std::string Rollout(const Json& policy, const std::string& tag = "v1", int seq = 1) {
-  return Json{{"release", {{"tag", tag}, {"git_sha", "abc1234"}, {"seq", seq}}}, {"policy", policy}}.dump();
-}
-
 bool Contains(const std::vector<std::string>& lines, const std::string& prefix) {
   for (const auto& line : lines) {
     if (line.rfind(prefix, 0) == 0) return true;
@@ -59,9 +55,9 @@ TEST(ExclusivityIt, ANewerRolloutWaitsForTheSupersededDeployThenInspects) {
   Stack s({.tenants = 1});
   UnregisterSimTenant(s);
   PutLoggingTenant(s, "solo", "sleep 1");
-  const std::string v5 = s.StartRollout(Rollout(Json::object(), "v5", 5));
+  const std::string v5 = s.StartRollout(RolloutBody(Json::object(), "v5", 5));
   ASSERT_TRUE(PollUntil([&] { return Contains(LogOf(s, "solo"), "start"); }, After(30s)));
-  const std::string v6 = s.StartRollout(Rollout(Json::object(), "v6", 6));
+  const std::string v6 = s.StartRollout(RolloutBody(Json::object(), "v6", 6));
   Json r6 = s.WaitFinished(v6);
   Json r5 = s.WaitFinished(v5);
   EXPECT_EQ(r6["state"], "succeeded") << r6.dump();
@@ -81,7 +77,7 @@ TEST(ExclusivityIt, AfterKill9TheResumedRolloutWaitsForTheRecordedProcessGroup) 
   UnregisterSimTenant(s);
   // Ignores the parent-death SIGTERM, so it outlives the killed rollcalld.
   PutLoggingTenant(s, "survivor", "sleep 1.5", "trap '' TERM");
-  const std::string id = s.StartRollout(Rollout(Json::object()));
+  const std::string id = s.StartRollout(RolloutBody(Json::object()));
   ASSERT_TRUE(PollUntil([&] { return Contains(LogOf(s, "survivor"), "start"); }, After(30s)));
   s.Kill9Server();
   s.StartServer();
@@ -99,7 +95,7 @@ TEST(ExclusivityIt, AnExecDeployGetsTheParentDeathSignalWhenRollcalldIsKilled) {
   const std::string deploy = WriteScript(s.dir(), "forever.sh", "echo $$ > " + pid_file + "; exec sleep 60");
   Json tenant = {{"base_url", s.sim().Url() + "/t/t0000"}, {"driver", "exec"}, {"exec", {{"deploy", {deploy}}}}};
   ASSERT_EQ(s.Send("PUT", "/v1/tenants/forever", tenant.dump(), BearerHeader(kAdmin)).status, 201);
-  s.StartRollout(Rollout({{"per_tenant_timeout_s", 120}}));
+  s.StartRollout(RolloutBody({{"per_tenant_timeout_s", 120}}));
   ASSERT_TRUE(PollUntil([&] { return !ReadLines(pid_file).empty(); }, After(30s)));
   const pid_t leader = std::stoi(ReadLines(pid_file).front());
   s.Kill9Server();
@@ -113,7 +109,7 @@ TEST(ExclusivityIt, Kill9WithEveryTenantInFlightNeverDeploysOneTwice) {
   for (int trial = 0; trial < kTrials; ++trial) {
     SCOPED_TRACE("trial " + std::to_string(trial));
     Stack s({.tenants = 6, .deploy_dist = "lognormal:400:0.5"});
-    const std::string id = s.StartRollout(Rollout({{"max_parallel", 6}}));
+    const std::string id = s.StartRollout(RolloutBody({{"max_parallel", 6}}));
     // Kill at a different point of the deploys each trial.
     const int in_flight = 1 + trial % 6;
     ASSERT_TRUE(PollUntil(

@@ -20,10 +20,6 @@ using Json = nlohmann::json;
 
 constexpr char kLegacy[] = "/cp/admin/tenants/redeploy-fleet";
 
-std::string Rollout(const Json& policy, const std::string& tag = "v1", int seq = 1) {
-  return Json{{"release", {{"tag", tag}, {"git_sha", "abc1234"}, {"seq", seq}}}, {"policy", policy}}.dump();
-}
-
 int Deploys(const Json& sim, const std::string& slug) {
   return sim["tenants"][slug].value("deploy_count", -1);
 }
@@ -92,7 +88,7 @@ TEST(GatesIt, TheOrchestratorsLastChunkHoldingOnlyADeadTenantIsQuarantinedNotFai
 
 TEST(GatesIt, ARolloutInWhichNoTenantWasVerifiedFailsWhateverTheTolerance) {
   Stack s({.tenants = 6, .faults = {"t0005=stuck", "t0003=stuck", "t0004=stuck"}});
-  Json scoped = s.WaitFinished(s.StartRollout(Rollout({{"only_slugs", {"t0005"}}, {"max_stragglers", 1}})));
+  Json scoped = s.WaitFinished(s.StartRollout(RolloutBody({{"only_slugs", {"t0005"}}, {"max_stragglers", 1}})));
   EXPECT_EQ(scoped["state"], "failed") << scoped.dump();
   EXPECT_EQ(scoped["error"], "no tenant was verified on the target");
   EXPECT_FALSE(s.Get("/v1/tenants/t0005").Json().value("quarantined", true));
@@ -112,12 +108,12 @@ TEST(GatesIt, ARolloutInWhichNoTenantWasVerifiedFailsWhateverTheTolerance) {
 TEST(GatesIt, TheSameReleaseWithAnotherScopeIsARolloutOfItsOwn) {
   Stack s({.tenants = 4, .deploy_ms = "300"});
   const Json a_policy = {{"only_slugs", {"t0000", "t0001"}}, {"max_parallel", 1}};
-  const std::string a = s.StartRollout(Rollout(a_policy));
-  const std::string b = s.StartRollout(Rollout({{"only_slugs", {"t0002"}}}));
+  const std::string a = s.StartRollout(RolloutBody(a_policy));
+  const std::string b = s.StartRollout(RolloutBody({{"only_slugs", {"t0002"}}}));
   EXPECT_NE(a, b);
   // The same release and the same scope (only_slugs as a set) is idempotent.
-  EXPECT_EQ(s.StartRollout(Rollout({{"only_slugs", {"t0001", "t0000"}}, {"max_parallel", 1}})), a);
-  EXPECT_NE(s.StartRollout(Rollout({{"only_slugs", {"t0000", "t0001"}}, {"canary", {"t0000"}}})), a);
+  EXPECT_EQ(s.StartRollout(RolloutBody({{"only_slugs", {"t0001", "t0000"}}, {"max_parallel", 1}})), a);
+  EXPECT_NE(s.StartRollout(RolloutBody({{"only_slugs", {"t0000", "t0001"}}, {"canary", {"t0000"}}})), a);
 
   Json ra = s.WaitFinished(a), rb = s.WaitFinished(b);
   EXPECT_EQ(ra["state"], "succeeded") << ra.dump();
@@ -131,7 +127,7 @@ TEST(GatesIt, TheSameReleaseWithAnotherScopeIsARolloutOfItsOwn) {
 
 TEST(GatesIt, ATenantDeletedOrCordonedMidRolloutEndsCancelledAndTheRestShips) {
   Stack s({.tenants = 6, .deploy_ms = "400"});
-  const std::string id = s.StartRollout(Rollout({{"max_parallel", 1}, {"max_stragglers", 0}}));
+  const std::string id = s.StartRollout(RolloutBody({{"max_parallel", 1}, {"max_stragglers", 0}}));
   ASSERT_TRUE(PollUntil([&] { return s.SimState()["tenants"]["t0001"].value("deploying", false); }, After(30s)));
   ASSERT_EQ(s.Send("DELETE", "/v1/tenants/t0001", "", BearerHeader(kAdmin)).status, 200);
   ASSERT_EQ(s.Post("/v1/tenants/t0003/cordon", "").status, 200);
@@ -153,18 +149,18 @@ TEST(GatesIt, ATenantDeletedOrCordonedMidRolloutEndsCancelledAndTheRestShips) {
 
 TEST(GatesIt, EveryRowOfAHaltedACancelledAndADryRunRolloutReachesTheEventStreamOnce) {
   Stack s({.tenants = 6, .faults = {"t0001=stuck"}, .deploy_ms = "100"});
-  const std::string halted = s.StartRollout(Rollout({{"max_parallel", 1}, {"max_stragglers", 0}}));
+  const std::string halted = s.StartRollout(RolloutBody({{"max_parallel", 1}, {"max_stragglers", 0}}));
   Json r = s.WaitFinished(halted);
   EXPECT_EQ(r["state"], "failed");
   EXPECT_EQ(StatusOf(r, "t0005"), "Skipped");
 
-  const std::string cancelled = s.StartRollout(Rollout({{"max_parallel", 1}, {"max_stragglers", 5}}, "v2", 2));
+  const std::string cancelled = s.StartRollout(RolloutBody({{"max_parallel", 1}, {"max_stragglers", 5}}, "v2", 2));
   ASSERT_TRUE(PollUntil([&] { return s.SimState()["tenants"]["t0002"].value("deploy_count", 0) >= 1; }, After(30s)));
   ASSERT_EQ(s.Post("/v1/rollouts/" + cancelled + "/cancel", "").status, 200);
   Json c = s.WaitFinished(cancelled);
   EXPECT_EQ(c["state"], "cancelled");
 
-  const std::string dry = s.StartRollout(Rollout({{"dry_run", true}}, "v3", 3));
+  const std::string dry = s.StartRollout(RolloutBody({{"dry_run", true}}, "v3", 3));
   Json d = s.WaitFinished(dry);
 
   for (const Json* rollout : {&r, &c, &d}) {
@@ -180,14 +176,14 @@ TEST(GatesIt, EveryRowOfAHaltedACancelledAndADryRunRolloutReachesTheEventStreamO
 
 TEST(GatesIt, ADryRunIsAdmittedLikeTheRealRunWithNoSideEffect) {
   Stack s({.tenants = 3});
-  ASSERT_EQ(s.WaitFinished(s.StartRollout(Rollout(Json::object(), "v5", 5)))["state"], "succeeded");
+  ASSERT_EQ(s.WaitFinished(s.StartRollout(RolloutBody(Json::object(), "v5", 5)))["state"], "succeeded");
 
-  HttpReply older = s.Post("/v1/rollouts", Rollout({{"dry_run", true}}, "v3", 3));
+  HttpReply older = s.Post("/v1/rollouts", RolloutBody({{"dry_run", true}}, "v3", 3));
   EXPECT_EQ(older.status, 409) << older.body;
   EXPECT_EQ(older.Json()["error"], "superseded");
   EXPECT_EQ(older.Json()["newer"]["seq"], 5);
 
-  Json no_reason = Json::parse(Rollout({{"dry_run", true}}, "v3", 3));
+  Json no_reason = Json::parse(RolloutBody({{"dry_run", true}}, "v3", 3));
   no_reason["rollback"] = true;
   HttpReply refused = s.Post("/v1/rollouts", no_reason.dump());
   EXPECT_EQ(refused.status, 400) << refused.body;
@@ -212,7 +208,7 @@ TEST(GatesIt, ARolloutOverNoActiveTenantIsRefused) {
   for (const char* slug : {"t0000", "t0001"}) {
     ASSERT_EQ(s.Post("/v1/tenants/" + std::string(slug) + "/cordon", "").status, 200);
   }
-  HttpReply r = s.Post("/v1/rollouts", Rollout(Json::object()));
+  HttpReply r = s.Post("/v1/rollouts", RolloutBody(Json::object()));
   EXPECT_EQ(r.status, 400) << r.body;
   EXPECT_EQ(r.Json()["error"], "no active tenant matches");
   HttpReply legacy = s.Post(kLegacy, R"({"target_tag":"v1","confirm":true})");

@@ -22,10 +22,6 @@ using Json = nlohmann::json;
 
 constexpr char kAgentToken[] = "it-agent-token";
 
-std::string Rollout(const Json& policy, const std::string& tag = "v1", int seq = 1) {
-  return Json{{"release", {{"tag", tag}, {"git_sha", "abc1234"}, {"seq", seq}}}, {"policy", policy}}.dump();
-}
-
 HttpReply Put(Stack& s, const std::string& slug, const Json& tenant) {
   return s.Send("PUT", "/v1/tenants/" + slug, tenant.dump(), BearerHeader(kAdmin));
 }
@@ -47,7 +43,7 @@ TEST(ProofIt, AnAgentWhoseDeployProvesNothingReportsNullAndTheTenantIsOffTarget)
                               {"agent_url", at->Url()}}).status, 201);
   ASSERT_EQ(s.Send("DELETE", "/v1/tenants/t0000", "", BearerHeader(kAdmin)).status, 200);
 
-  Json r = s.WaitFinished(s.StartRollout(Rollout({{"max_stragglers", 0}})));
+  Json r = s.WaitFinished(s.StartRollout(RolloutBody({{"max_stragglers", 0}})));
   EXPECT_EQ(r["state"], "failed") << r.dump();
   EXPECT_EQ(StatusOf(r, "silent"), "OffTarget");
   EXPECT_EQ((*RowOf(r, "silent"))["error"], "no running-image proof");
@@ -109,7 +105,7 @@ TEST(ProofIt, OnlyAValidImageTheCommandPrintsOnStdoutIsProof) {
       "echo ROLLCALL_RUNNING_IMAGE=" + target + " >&2")}}})).status, 201);
   ASSERT_EQ(Put(s, "honest", ExecTenant(s, {{"deploy", {WriteScript(d, "honest.sh",
       "echo ROLLCALL_RUNNING_IMAGE=$1"), "{image}"}}})).status, 201);
-  Json r = s.WaitFinished(s.StartRollout(Rollout({{"max_stragglers", 2}, {"max_parallel", 3}})));
+  Json r = s.WaitFinished(s.StartRollout(RolloutBody({{"max_stragglers", 2}, {"max_parallel", 3}})));
   EXPECT_EQ(StatusOf(r, "honest"), "Success") << r.dump();
   for (const char* slug : {"garbled", "stderr"}) {
     EXPECT_EQ(StatusOf(r, slug), "OffTarget") << slug;
@@ -164,7 +160,7 @@ TEST(ProofIt, TheProofIsReadFreshAfterTheHealthGateAndTheRowSaysWhen) {
   tenant["base_url"] = health.Url();
   ASSERT_EQ(Put(s, "flipped", tenant).status, 201);
 
-  Json r = s.WaitFinished(s.StartRollout(Rollout({{"max_stragglers", 0}})));
+  Json r = s.WaitFinished(s.StartRollout(RolloutBody({{"max_stragglers", 0}})));
   EXPECT_EQ(StatusOf(r, "flipped"), "OffTarget") << r.dump();
   const Json* row = RowOf(r, "flipped");
   ASSERT_NE(row, nullptr);

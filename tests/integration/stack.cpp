@@ -133,6 +133,10 @@ const nlohmann::json* RowOf(const nlohmann::json& rollout, const std::string& sl
   return nullptr;
 }
 
+std::string RolloutBody(const nlohmann::json& policy, const std::string& tag, int seq) {
+  return nlohmann::json{{"release", {{"tag", tag}, {"git_sha", "abc1234"}, {"seq", seq}}}, {"policy", policy}}.dump();
+}
+
 std::vector<StreamEvent> ReadEvents(Stack& s, const std::string& id) {
   HttpReply reply = s.Get("/v1/rollouts/" + id + "/events", kRead);
   EXPECT_EQ(reply.status, 200) << reply.body;

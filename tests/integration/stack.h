@@ -79,6 +79,9 @@ class Stack {
   Endpoint server_;
 };
 
+// POST /v1/rollouts body for `tag` (git_sha abc1234, `seq`) under `policy`.
+std::string RolloutBody(const nlohmann::json& policy, const std::string& tag = "v1", int seq = 1);
+
 // One event of a rollout's SSE stream.
 struct StreamEvent {
   int64_t id = 0;
