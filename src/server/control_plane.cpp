@@ -108,24 +108,28 @@ ApiResponse ControlPlane::BulkTenants(std::string_view body) {
 
 ApiResponse ControlPlane::DeleteTenant(const std::string& slug) {
   if (Status s = store_.DeleteTenant(slug); !s.ok()) return ErrorResponse(s);
-  Withdraw(slug, "the tenant was removed during the rollout");
+  Withdraw({slug}, "the tenant was removed during the rollout");
   return {200, Json{{"deleted", slug}}};
 }
 
 // After the store changed (so a run that finishes meanwhile sees it too),
 // running rollouts drop the tenant: its deploy is abandoned, its row
 // Cancelled, and everyone else goes on.
-void ControlPlane::Withdraw(const std::string& slug, const std::string& why) {
-  OnLoop<Status>([this, slug, why] {
-    service_.TenantWithdrawn(slug, why);
+void ControlPlane::Withdraw(std::vector<std::string> slugs, const std::string& why) {
+  if (slugs.empty()) return;
+  // One trip to the loop for the whole batch (a bulk import may cordon many).
+  OnLoop<Status>([this, slugs = std::move(slugs), why] {
+    for (const auto& slug : slugs) service_.TenantWithdrawn(slug, why);
     return Status::Ok();
   }).IgnoreError();  // a late loop still runs it
 }
 
 void ControlPlane::WithdrawCordoned(const std::vector<Tenant>& tenants) {
+  std::vector<std::string> cordoned;
   for (const auto& t : tenants) {
-    if (t.state == TenantState::kCordoned) Withdraw(t.slug, "the tenant was cordoned during the rollout");
+    if (t.state == TenantState::kCordoned) cordoned.push_back(t.slug);
   }
+  Withdraw(std::move(cordoned), "the tenant was cordoned during the rollout");
 }
 
 ApiResponse ControlPlane::SetCordoned(const std::string& slug, bool cordoned) {

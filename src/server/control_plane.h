@@ -73,7 +73,7 @@ class ControlPlane {
   template <typename R, typename Fn>
   R OnLoop(Fn fn);
   ApiResponse Submit(const RolloutRequest& req, bool legacy);
-  void Withdraw(const std::string& slug, const std::string& why);
+  void Withdraw(std::vector<std::string> slugs, const std::string& why);
   void WithdrawCordoned(const std::vector<Tenant>& tenants);
 
   Clock& loop_;
