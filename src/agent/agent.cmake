@@ -1,8 +1,4 @@
 # rollcall-agent: the tenant-side agent API (DESIGN §5) over the exec job.
-find_package(PkgConfig REQUIRED)
-if(NOT TARGET PkgConfig::HTTPLIB)
-  pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)  # carries the mandatory -D flags
-endif()
 
 add_library(rollcall_agent STATIC
   src/agent/agent_state.cpp
@@ -10,11 +6,11 @@ add_library(rollcall_agent STATIC
   src/agent/agent_http.cpp
 )
 rollcall_target(rollcall_agent)
-target_link_libraries(rollcall_agent PUBLIC rollcall_exec_driver PkgConfig::HTTPLIB)
+target_link_libraries(rollcall_agent PUBLIC rollcall_exec_driver rollcall_httpd)
 
 add_executable(rollcall-agent src/agent/main.cpp)
 rollcall_target(rollcall-agent)
-target_link_libraries(rollcall-agent PRIVATE rollcall_agent CLI11::CLI11)
+target_link_libraries(rollcall-agent PRIVATE rollcall_agent rollcall_runtime CLI11::CLI11)
 
 add_executable(agent_test
   src/agent/agent_service_test.cpp

@@ -1,20 +1,20 @@
 #include "agent/agent_http.h"
 
-#include "core/secure_compare.h"
-
 #include <fmt/format.h>
-#include <httplib.h>
 
-#include <charconv>
 #include <chrono>
 #include <cstdio>
+
+#include "core/safe_text.h"
 
 namespace rollcall {
 namespace {
 
-void ReplyJson(httplib::Response& res, int status, const Json& body) {
-  res.status = status;
-  res.set_content(body.dump() + "\n", "application/json");
+using httpd::HttpRequest;
+using httpd::HttpResponse;
+
+HttpResponse ReplyJson(int status, const Json& body) {
+  return HttpResponse::Json(status, DumpJson(body) + "\n");
 }
 
 int HttpStatusOf(const Status& s) {
@@ -32,19 +32,7 @@ int HttpStatusOf(const Status& s) {
   }
 }
 
-void ReplyError(httplib::Response& res, const Status& s) {
-  ReplyJson(res, HttpStatusOf(s), Json{{"error", s.message()}});
-}
-
-// Fills in a JSON body for errors httplib produces itself (404, 413, ...).
-void DescribeDefaultError(httplib::Response& res, size_t body_limit) {
-  if (!res.body.empty()) return;  // ours, already JSON
-  std::string what = res.status == 413   ? fmt::format("body: larger than {} bytes", body_limit)
-                     : res.status == 404 ? std::string("not found")
-                     : res.status == 400 ? std::string("bad request")
-                                         : fmt::format("HTTP {}", res.status);
-  res.set_content(Json{{"error", what}}.dump() + "\n", "application/json");
-}
+HttpResponse ReplyError(const Status& s) { return ReplyJson(HttpStatusOf(s), Json{{"error", s.message()}}); }
 
 std::string DescribeRequest(const AgentDeployRequest& req) {
   std::string seq = req.release_seq ? std::to_string(*req.release_seq) : "none";
@@ -53,7 +41,8 @@ std::string DescribeRequest(const AgentDeployRequest& req) {
                      req.rollback ? ", rollback" : "");
 }
 
-// One line per deploy on stderr, for the host's journal.
+// One line per deploy on stderr, for the host's journal; escaped, since the
+// request's fields and the command's output come from outside.
 void LogDeploy(const AgentDeployRequest& req, const Result<DeployOutcome>& finished,
                std::chrono::steady_clock::duration took) {
   std::string what;
@@ -66,68 +55,72 @@ void LogDeploy(const AgentDeployRequest& req, const Result<DeployOutcome>& finis
                     o.running_image.empty() ? "?" : o.running_image);
   }
   double seconds = std::chrono::duration<double>(took).count();
-  std::fprintf(stderr, "deploy %s: %s, %.1fs\n", DescribeRequest(req).c_str(), what.c_str(),
-               seconds);
+  std::fprintf(stderr, "deploy %s: %s, %.1fs\n", EscapeText(DescribeRequest(req)).c_str(),
+               EscapeText(what).c_str(), seconds);
+}
+
+httpd::Route Refuse(int status, std::string_view message) {
+  httpd::Route r;
+  r.reject = ReplyJson(status, Json{{"error", EscapeText(message)}});
+  return r;
 }
 
 }  // namespace
 
 AgentServer::AgentServer(AgentService& service, AgentServerOptions options)
-    : service_(service), options_(std::move(options)), http_(std::make_unique<httplib::Server>()) {
-  http_->set_tcp_nodelay(true);
-  http_->set_payload_max_length(options_.body_limit);
-  Route();
-}
+    : service_(service),
+      options_(std::move(options)),
+      http_(options_.server, [this](const HttpRequest& head) { return RouteFor(head); }) {}
 
 AgentServer::~AgentServer() { Stop(); }
 
-void AgentServer::Route() {
-  http_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (req.path == "/healthz" || Authorized(req)) {
-      return httplib::Server::HandlerResponse::Unhandled;
-    }
-    ReplyJson(res, 401, Json{{"error", "unauthorized"}});
-    return httplib::Server::HandlerResponse::Handled;
-  });
-  http_->set_error_handler([this](const httplib::Request&, httplib::Response& res) {
-    DescribeDefaultError(res, options_.body_limit);
-  });
-  http_->set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        ReplyJson(res, 500, Json{{"error", "internal error"}});
-      });
-  http_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    ReplyJson(res, 200, Json{{"status", "ok"}});
-  });
-  http_->Get("/v1/state", [this](const httplib::Request&, httplib::Response& res) {
-    ReplyJson(res, 200, ToJson(FreshState()));
-  });
-  http_->Post("/v1/deploy", [this](const httplib::Request& req, httplib::Response& res) {
-    HandleDeploy(req, res);
-  });
+httpd::Route AgentServer::RouteFor(const HttpRequest& head) {
+  const bool get = head.method == "GET" || head.method == "HEAD";
+  httpd::Route r;
+  r.body_limit = options_.body_limit;
+  if (head.path == "/healthz") {
+    if (!get) return Refuse(405, "method not allowed");
+    r.handler = [](const HttpRequest&, httpd::Responder out) {
+      out.Send(ReplyJson(200, Json{{"status", "ok"}}));
+    };
+    return r;
+  }
+  if (head.path != "/v1/state" && head.path != "/v1/deploy") return Refuse(404, "not found");
+  if (!Authorized(head)) return Refuse(401, "unauthorized");
+  r.dispatch = httpd::Dispatch::kWorker;  // both run commands
+  if (head.path == "/v1/state") {
+    if (!get) return Refuse(405, "method not allowed");
+    r.handler = [this](const HttpRequest&, httpd::Responder out) {
+      out.Send(ReplyJson(200, ToJson(FreshState())));
+    };
+    return r;
+  }
+  if (head.method != "POST") return Refuse(405, "method not allowed");
+  r.handler = [this](const HttpRequest& req, httpd::Responder out) { out.Send(Deploy(req)); };
+  return r;
 }
 
-bool AgentServer::Authorized(const httplib::Request& req) const {
+bool AgentServer::Authorized(const HttpRequest& head) const {
   if (options_.token.empty()) return true;  // --insecure-no-token
-  return ConstantTimeEquals(req.get_header_value("Authorization"), "Bearer " + options_.token);
+  return httpd::HasBearerToken(head, options_.token);
 }
 
-void AgentServer::HandleDeploy(const httplib::Request& req, httplib::Response& res) {
+HttpResponse AgentServer::Deploy(const HttpRequest& req) {
   Result<AgentDeployRequest> parsed = ParseAgentDeployRequest(req.body);
-  if (!parsed.ok()) return ReplyError(res, parsed.status());
+  if (!parsed.ok()) return ReplyError(parsed.status());
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
   Result<AgentService::Slot> slot = service_.BeginDeploy(*parsed, now_ms);
-  if (!slot.ok()) return ReplyError(res, slot.status());
+  if (!slot.ok()) return ReplyError(slot.status());
 
   auto started = std::chrono::steady_clock::now();
   DeployOutcome outcome = RunDeploy(*parsed);
   Result<DeployOutcome> finished =
       service_.FinishDeploy(std::move(slot).value(), *parsed, std::move(outcome));
   LogDeploy(*parsed, finished, std::chrono::steady_clock::now() - started);
-  if (!finished.ok()) return ReplyError(res, finished.status());
-  ReplyJson(res, finished->exit_code ? 200 : 500, ToJson(DeployAnswerOf(*finished)));
+  if (!finished.ok()) return ReplyError(finished.status());
+  return ReplyJson(finished->exit_code ? 200 : 500, ToJson(DeployAnswerOf(*finished)));
 }
 
 // The state with the running image read now through --inspect-cmd, when
@@ -158,38 +151,23 @@ DeployOutcome AgentServer::RunDeploy(const AgentDeployRequest& req) {
 }
 
 Result<int> AgentServer::Bind() {
-  int port = options_.port == 0
-                 ? http_->bind_to_any_port(options_.host)
-                 : (http_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
-  if (port < 0) {
-    return Status::Unavailable(
-        fmt::format("--listen: cannot listen on {}:{}", options_.host, options_.port));
-  }
-  return port;
+  if (Status s = http_.Bind(); !s.ok()) return s.Prefixed("--listen: ");
+  return static_cast<int>(http_.port());
 }
 
 void AgentServer::Serve() {
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_) return;
-    serving_ = true;
+  if (Status s = http_.Run(); !s.ok()) {
+    std::fprintf(stderr, "rollcall-agent: %s\n", EscapeText(s.message()).c_str());
   }
-  http_->listen_after_bind();
-  std::lock_guard lock(mu_);
-  serving_ = false;
-  serve_ended_.notify_all();
 }
 
 void AgentServer::Stop() {
-  std::unique_lock lock(mu_);
-  stopping_ = true;
-  if (running_) running_->Cancel();
-  // httplib ignores stop() until its accept loop has started, so a Stop()
-  // racing a starting Serve() repeats it until Serve() has returned.
-  while (serving_) {
-    http_->stop();
-    serve_ended_.wait_for(lock, std::chrono::milliseconds(50));
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    if (running_) running_->Cancel();
   }
+  http_.Stop();
 }
 
 }  // namespace rollcall

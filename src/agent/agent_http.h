@@ -1,4 +1,4 @@
-// AgentServer: rollcall-agent's HTTP API (DESIGN §5) on cpp-httplib.
+// AgentServer: rollcall-agent's HTTP API (DESIGN §5) on the server adapter.
 //
 //   GET  /healthz    -> 200 {"status":"ok"}, no auth
 //   GET  /v1/state   -> {"running_image","release_seq","deploying"}, the
@@ -9,43 +9,33 @@
 //                       when it could not run or complete (exit_code null)
 //
 // Everything but /healthz needs `Authorization: Bearer <token>` (compared in
-// constant time, never logged) unless the token is empty. Errors are
-// {"error":"..."}: 400 bad body, 401, 404, 409 (busy, superseded), 413
-// (body over the limit), 500. Thin glue: decisions live in AgentService,
-// commands run through ExecJob on the handler thread.
+// constant time, never logged) unless the token is empty; the token is
+// checked from the headers, before a body is read. Errors are
+// {"error":"..."}: 400 bad body, 401, 404, 405, 409 (busy, superseded), 413
+// (body over the limit), 500. Thin glue: decisions live in AgentService;
+// commands run through ExecJob on the server's worker threads, so slow or
+// idle connections never hold one.
 #pragma once
 
-#include "core/listen_address.h"
-
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <string_view>
-#include <utility>
 
 #include "agent/agent_service.h"
 #include "core/types.h"
 #include "drivers/exec_job.h"
-
-namespace httplib {
-class Server;
-struct Request;
-struct Response;
-}  // namespace httplib
+#include "httpd/http_server.h"
 
 namespace rollcall {
 
 struct AgentServerOptions {
-  std::string host = "127.0.0.1";
-  int port = 7701;        // 0 picks a free port
-  std::string token;      // empty: no auth (only with --insecure-no-token)
-  ExecCommands commands;  // deploy required, inspect optional
+  httpd::ServerOptions server;  // host, port (0 picks a free one), deadlines, caps
+  std::string token;            // empty: no auth (only with --insecure-no-token)
+  ExecCommands commands;        // deploy required, inspect optional
   Duration deploy_timeout = std::chrono::seconds(300);
   ExecLimits limits;
   size_t body_limit = 1 << 20;
 };
-
 
 class AgentServer {
  public:
@@ -55,7 +45,8 @@ class AgentServer {
   AgentServer(const AgentServer&) = delete;
   AgentServer& operator=(const AgentServer&) = delete;
 
-  // Binds and listens; returns the port (the chosen one for port 0).
+  // Binds and listens; returns the port (the chosen one for port 0). A port
+  // another process holds is an error naming it.
   Result<int> Bind();
   // Serves until Stop(); call after Bind(), on its own thread.
   void Serve();
@@ -64,21 +55,19 @@ class AgentServer {
   void Stop();
 
  private:
-  void Route();
-  bool Authorized(const httplib::Request& req) const;
-  void HandleDeploy(const httplib::Request& req, httplib::Response& res);
+  httpd::Route RouteFor(const httpd::HttpRequest& head);
+  bool Authorized(const httpd::HttpRequest& head) const;
+  httpd::HttpResponse Deploy(const httpd::HttpRequest& req);
   DeployOutcome RunDeploy(const AgentDeployRequest& req);
   AgentStateAnswer FreshState();
 
   AgentService& service_;
   const AgentServerOptions options_;
-  std::unique_ptr<httplib::Server> http_;
 
   std::mutex mu_;
-  std::condition_variable serve_ended_;
   bool stopping_ = false;             // guarded by mu_
-  bool serving_ = false;              // guarded by mu_
   std::shared_ptr<ExecJob> running_;  // guarded by mu_; the deploy in progress
+  httpd::HttpServer http_;            // last: stopped and destroyed first
 };
 
 }  // namespace rollcall

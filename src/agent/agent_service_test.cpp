@@ -1,4 +1,5 @@
 #include "agent/agent_service.h"
+#include "core/listen_address.h"
 
 #include <gtest/gtest.h>
 

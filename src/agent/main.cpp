@@ -21,6 +21,9 @@
 #include <tuple>
 
 #include "agent/agent_http.h"
+#include "core/listen_address.h"
+#include "httpd/server_flags.h"
+#include "runtime/daemon_limits.h"
 #include "runtime/shutdown_signals.h"
 
 namespace rollcall {
@@ -35,9 +38,11 @@ struct Flags {
   std::string state_file;
   double deploy_timeout_s = 300;
   std::vector<std::string> pass_env;
+  httpd::ServerFlags server;
 };
 
 void AddFlags(CLI::App& app, Flags& f) {
+  httpd::AddServerFlags(app, f.server);
   app.add_option("--listen", f.listen, "HOST:PORT to serve on (port 0 picks a free one)")
       ->capture_default_str();
   app.add_option("--token", f.token, "bearer token callers must present")
@@ -87,8 +92,9 @@ std::optional<AgentServerOptions> ToOptions(const Flags& f) {
     }
   }
   AgentServerOptions options;
-  options.host = address->first;
-  options.port = address->second;
+  options.server.host = address->first;
+  options.server.port = static_cast<uint16_t>(address->second);
+  httpd::ApplyServerFlags(f.server, RaiseOpenFileLimit(), options.server);
   options.token = f.token;
   options.commands = ExecCommands{f.deploy_cmd, f.inspect_cmd};
   options.deploy_timeout = SecondsToDuration(f.deploy_timeout_s);
@@ -121,7 +127,7 @@ int Run(const Flags& flags) {
     std::fprintf(stderr, "%s\n", port.status().message().c_str());
     return 1;
   }
-  std::printf("listening on %s:%d\n", options->host.c_str(), *port);
+  std::printf("listening on %s:%d\n", options->server.host.c_str(), *port);
   std::fflush(stdout);
   return ServeUntilSignalled(server);
 }

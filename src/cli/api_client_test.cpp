@@ -1,11 +1,10 @@
-// The retry schedule against a real local server (cpp-httplib on a port
-// chosen at run time): which answers are retried, the attempt numbers in
+// The retry schedule against a real local server (the server adapter on a
+// port chosen at run time): which answers are retried, the attempt numbers in
 // the log, and that the last error is kept.
 #include "cli/api_client.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -17,6 +16,8 @@
 #include <mutex>
 #include <thread>
 
+#include "httpd/server_thread.h"
+
 namespace rollcall {
 namespace {
 
@@ -26,42 +27,35 @@ using ::testing::HasSubstr;
 class ScriptedServer {
  public:
   // Answers the n-th request (from 0) with statuses[n], the last one after.
-  explicit ScriptedServer(std::vector<int> statuses) : statuses_(std::move(statuses)) {
-    server_.Get("/x", [this](const httplib::Request&, httplib::Response& res) {
-      const size_t n = hits_++;
-      res.status = statuses_[std::min(n, statuses_.size() - 1)];
-      if (res.status == 0) {  // 0: hold the answer until released, to force a client timeout
-        std::unique_lock lock(mu_);
-        released_.wait_for(lock, std::chrono::seconds(10), [this] { return release_; });
-        res.status = 200;
-      }
-      res.set_content(R"({"n":)" + std::to_string(n) + "}", "application/json");
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    // bind_to_any_port already listens: early connects wait in the backlog.
-  }
+  explicit ScriptedServer(std::vector<int> statuses)
+      : statuses_(std::move(statuses)),
+        server_([this](const httpd::HttpRequest&) {
+          const size_t n = hits_++;
+          int status = statuses_[std::min(n, statuses_.size() - 1)];
+          if (status == 0) {  // 0: hold the answer until released, to force a client timeout
+            std::unique_lock lock(mu_);
+            released_.wait_for(lock, std::chrono::seconds(10), [this] { return release_; });
+            status = 200;
+          }
+          return httpd::HttpResponse::Json(status, R"({"n":)" + std::to_string(n) + "}");
+        }) {}
   ~ScriptedServer() {
     {
       std::lock_guard lock(mu_);
       release_ = true;
     }
     released_.notify_all();
-    server_.stop();
-    thread_.join();
   }
-  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string Url() const { return server_.Url(); }
   size_t hits() const { return hits_; }
 
  private:
   std::vector<int> statuses_;
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
   std::atomic<size_t> hits_{0};
   std::mutex mu_;
   std::condition_variable released_;
   bool release_ = false;  // guarded by mu_
+  httpd::ServerThread server_;  // last: stopped before what its handler uses goes
 };
 
 struct Fixture {

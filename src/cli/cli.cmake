@@ -29,5 +29,5 @@ add_executable(cli_test
   src/cli/api_client_test.cpp
 )
 rollcall_target(cli_test)
-target_link_libraries(cli_test PRIVATE rollcall_cli PkgConfig::HTTPLIB GTest::gtest_main GTest::gmock)
+target_link_libraries(cli_test PRIVATE rollcall_cli rollcall_httpd GTest::gtest_main GTest::gmock)
 gtest_discover_tests(cli_test DISCOVERY_TIMEOUT 60)

@@ -185,7 +185,7 @@ ApiResponse ControlPlane::GetRollout(const std::string& id) {
   return {200, ToJson(*r)};
 }
 
-ApiResponse ControlPlane::Control(const std::string& id, RolloutControl what) {
+void ControlPlane::Control(const std::string& id, RolloutControl what, Reply reply) {
   Status s = OnLoop<Status>([this, id, what] {
     switch (what) {
       case RolloutControl::kCancel: return service_.Cancel(id);
@@ -194,11 +194,12 @@ ApiResponse ControlPlane::Control(const std::string& id, RolloutControl what) {
     }
     return Status::Internal("unknown control");
   });
-  if (!s.ok()) return ErrorResponse(s);
+  if (!s.ok()) return reply(ErrorResponse(s));
+  if (what != RolloutControl::kCancel) return reply(GetRollout(id));
   // A cancel abandons the in-flight tenants at once: answer with the final
   // state when it comes promptly ("cancelled"), else the current one.
-  if (what == RolloutControl::kCancel) WaitForEnd(id, std::chrono::steady_clock::now() + std::chrono::seconds(10));
-  return GetRollout(id);
+  hub_.WhenFinished(id, loop_.Now() + std::chrono::seconds(10),
+                    [this, id, reply](bool) { reply(GetRollout(id)); });
 }
 
 ApiResponse ControlPlane::Fleet() {
@@ -255,49 +256,38 @@ ApiResponse ControlPlane::Unfreeze() {
   return {200, Json{{"freeze", nullptr}}};
 }
 
-bool ControlPlane::WaitForEnd(const std::string& id, std::chrono::steady_clock::time_point deadline) {
-  int64_t seen = 0;
-  while (std::chrono::steady_clock::now() < deadline) {
-    Result<Rollout> r = store_.GetRollout(id);
-    if (r.ok() && r->Finished()) return true;
-    // Wake on the next event, or re-check the ledger every few seconds.
-    auto wake = std::min(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(5));
-    seen = hub_.WaitAfter(id, seen, wake).last_id;
-  }
-  return false;
-}
-
-ApiResponse ControlPlane::LegacyRedeployFleet(std::string_view body) {
+void ControlPlane::LegacyRedeployFleet(std::string_view body, Reply reply) {
   Result<Json> j = ParseJsonObject(body.empty() ? std::string_view("{}") : body);
-  if (!j.ok()) return ErrorResponse(j.status());
-  if (j->empty()) return ErrorResponse(400, "body: empty; give target_tag and confirm");
+  if (!j.ok()) return reply(ErrorResponse(j.status()));
+  if (j->empty()) return reply(ErrorResponse(400, "body: empty; give target_tag and confirm"));
   Result<RolloutRequest> req = ParseLegacyRequest(*j, config_.default_policy);
-  if (!req.ok()) return ErrorResponse(req.status());
+  if (!req.ok()) return reply(ErrorResponse(req.status()));
   // Fail closed: a canary memory that cannot be read or written would let
   // the orchestrator's canary call run without its gate.
   Result<std::optional<LegacyCanary>> memory = store_.LegacyCanaryFor(req->release.tag);
-  if (!memory.ok()) return ErrorResponse(memory.status().Prefixed("canary memory: "));
+  if (!memory.ok()) return reply(ErrorResponse(memory.status().Prefixed("canary memory: ")));
   if (*memory && IsRememberedCanaryCall(*req, **memory)) ApplyRememberedCanary(*req, **memory);
   ApiResponse started = Submit(*req, true);
-  if (started.status != 202) return started;
+  if (started.status != 202) return reply(std::move(started));
   const std::string id = started.body["id"];
   if (auto taught = CanaryTaughtBy(*req, id, loop_.WallMillis())) {
     if (Status s = store_.RememberLegacyCanary(*taught); !s.ok()) {
-      return ErrorResponse(s.Prefixed("canary memory: "));
+      return reply(ErrorResponse(s.Prefixed("canary memory: ")));
     }
   }
   // Long enough for the slowest rollout this policy allows; the rollout goes
   // on regardless when the caller leaves.
   const Policy& p = req->policy;
-  Result<Rollout> accepted = store_.GetRollout(id);
-  const size_t tenants = accepted.ok() ? accepted->enumerated.size() : 0;
+  const size_t tenants = started.body.contains("enumerated") ? started.body["enumerated"].size() : 0;
   double worst = p.soak_seconds + (p.per_tenant_timeout_s + p.health_timeout_s) *
                                       static_cast<double>(tenants + 1);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(static_cast<int64_t>(worst) + 60);
-  if (!WaitForEnd(id, deadline)) return ErrorResponse(504, "rollout " + id + " still running");
-  Result<Rollout> done = store_.GetRollout(id);
-  if (!done.ok()) return ErrorResponse(done.status());
-  return {done->state == RolloutState::kSucceeded ? 200 : 500, LegacyAnswer(*done)};
+  const TimePoint deadline = loop_.Now() + std::chrono::seconds(static_cast<int64_t>(worst) + 60);
+  hub_.WhenFinished(id, deadline, [this, id, reply](bool finished) {
+    if (!finished) return reply(ErrorResponse(504, "rollout " + id + " still running"));
+    Result<Rollout> done = store_.GetRollout(id);
+    if (!done.ok()) return reply(ErrorResponse(done.status()));
+    reply({done->state == RolloutState::kSucceeded ? 200 : 500, LegacyAnswer(*done)});
+  });
 }
 
 std::string ControlPlane::Metrics() {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,9 @@ struct ApiResponse {
   int status = 200;
   Json body;
 };
+
+// Receives an answer that may come later, from another thread.
+using Reply = std::function<void(ApiResponse)>;
 
 // {"error": message} with the status the code maps to (400/404/409/503/500).
 ApiResponse ErrorResponse(const Status& status);
@@ -48,21 +52,21 @@ class ControlPlane {
   ApiResponse CreateRollout(std::string_view body);
   ApiResponse ListRollouts(const std::string& state_filter);
   ApiResponse GetRollout(const std::string& id);
-  ApiResponse Control(const std::string& id, RolloutControl what);
+  // A cancel answers once the rollout ended (or after 10 s, with its
+  // state then), holding no thread while it waits.
+  void Control(const std::string& id, RolloutControl what, Reply reply);
   ApiResponse Fleet();
   // POST /v1/fleet/freeze {"reason"} and /v1/fleet/unfreeze.
   ApiResponse Freeze(std::string_view body);
   ApiResponse Unfreeze();
 
   // The legacy synchronous endpoint: starts a `batches` rollout and answers
-  // when it ends. The rollout runs on whether or not the caller waits.
-  ApiResponse LegacyRedeployFleet(std::string_view body);
+  // when it ends, holding no thread meanwhile. The rollout runs on whether
+  // or not the caller waits.
+  void LegacyRedeployFleet(std::string_view body, Reply reply);
 
   // Prometheus text format.
   std::string Metrics();
-
-  // Blocks until rollout `id` ended or `deadline`; true when it ended.
-  bool WaitForEnd(const std::string& id, std::chrono::steady_clock::time_point deadline);
 
   Store& store() { return store_; }
   EventHub& hub() { return hub_; }

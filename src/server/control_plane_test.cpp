@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <future>
+
 #include "runtime/real_clock.h"
 #include "store/memory_store.h"
 #include "testing/engine_harness.h"
@@ -25,6 +27,30 @@ class ControlPlaneTest : public ::testing::Test {
   }
   ~ControlPlaneTest() override { clock.Stop(); }
 
+  // The asynchronous calls, awaited (with a deadline) for the assertions.
+  static ApiResponse Await(const std::function<void(Reply)>& call) {
+    auto answer = std::make_shared<std::promise<ApiResponse>>();
+    std::future<ApiResponse> future = answer->get_future();
+    call([answer](ApiResponse r) { answer->set_value(std::move(r)); });
+    if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+      return ApiResponse{0, Json{{"error", "no answer within 30 s"}}};
+    }
+    return future.get();
+  }
+  ApiResponse Legacy(const std::string& body) {
+    return Await([&](Reply r) { plane->LegacyRedeployFleet(body, std::move(r)); });
+  }
+  ApiResponse Control(const std::string& id, RolloutControl what) {
+    return Await([&](Reply r) { plane->Control(id, what, std::move(r)); });
+  }
+  bool WaitForEnd(const std::string& id) {
+    auto ended = std::make_shared<std::promise<bool>>();
+    std::future<bool> future = ended->get_future();
+    hub.WhenFinished(id, clock.Now() + std::chrono::seconds(30),
+                     [ended](bool finished) { ended->set_value(finished); });
+    return future.wait_for(std::chrono::seconds(40)) == std::future_status::ready && future.get();
+  }
+
   void AddTenants(int n) {
     Json list = Json::array();
     for (int i = 0; i < n; ++i) {
@@ -41,7 +67,7 @@ class ControlPlaneTest : public ::testing::Test {
   FakeDriver driver{fleet};
   FakeProber prober{fleet};
   MemoryStore store;
-  EventHub hub;
+  EventHub hub{store, clock};
   EngineEnv env{clock, driver, prober, store, hub, "repo"};
   SequentialIds ids;
   RolloutService service{env, ids};
@@ -94,7 +120,7 @@ TEST_F(ControlPlaneTest, RolloutRunsInTheBackgroundAndFencesOlderReleases) {
   ApiResponse created = plane->CreateRollout(R"({"release":{"tag":"v2","seq":2}})");
   ASSERT_EQ(created.status, 202) << created.body.dump();
   const std::string id = created.body["id"];
-  ASSERT_TRUE(plane->WaitForEnd(id, std::chrono::steady_clock::now() + std::chrono::seconds(30)));
+  ASSERT_TRUE(WaitForEnd(id));
   ApiResponse got = plane->GetRollout(id);
   EXPECT_EQ(got.body["state"], "succeeded");
   EXPECT_EQ(got.body["results"].size(), 5u);
@@ -104,7 +130,7 @@ TEST_F(ControlPlaneTest, RolloutRunsInTheBackgroundAndFencesOlderReleases) {
   EXPECT_EQ(older.body["error"], "superseded");
   EXPECT_EQ(older.body["newer"]["tag"], "v2");
   EXPECT_EQ(older.body["newer"]["rollout_id"], id);
-  ApiResponse legacy_older = plane->LegacyRedeployFleet(R"({"target_tag":"v1","confirm":true,"release_seq":1})");
+  ApiResponse legacy_older = Legacy(R"({"target_tag":"v1","confirm":true,"release_seq":1})");
   EXPECT_EQ(legacy_older.status, 409);
   EXPECT_EQ(legacy_older.body["ok"], false);
   EXPECT_EQ(legacy_older.body["error"], "superseded");
@@ -125,23 +151,23 @@ TEST_F(ControlPlaneTest, BadRolloutRequestsAreFourHundreds) {
   EXPECT_EQ(plane->CreateRollout(R"({"release":{"tag":"v1"},"policy":{"only_slugs":["zz"]}})").body["error"],
             "policy.only_slugs: unknown tenant \"zz\"");
   EXPECT_EQ(plane->CreateRollout(R"({"release":{"tag":"v1","seq":1},"rollback":true})").status, 400);
-  EXPECT_EQ(plane->Control("r404", RolloutControl::kCancel).status, 404);
+  EXPECT_EQ(Control("r404", RolloutControl::kCancel).status, 404);
 }
 
 TEST_F(ControlPlaneTest, LegacyEndpointAnswersWhenTheRolloutEnds) {
   AddTenants(4);
   fleet.Set("t0002", FakeTenant::Stuck());
-  ApiResponse ok = plane->LegacyRedeployFleet(R"({"target_tag":"v3","confirm":true,"batch_size":2,"max_stragglers":1})");
+  ApiResponse ok = Legacy(R"({"target_tag":"v3","confirm":true,"batch_size":2,"max_stragglers":1})");
   EXPECT_EQ(ok.status, 200) << ok.body.dump();
   EXPECT_TRUE(ok.body["ok"]);
   EXPECT_EQ(ok.body["stragglers"], Json::array({"t0002"}));
   EXPECT_EQ(ok.body["results"][0]["phase"], "batch-1");
-  ApiResponse strict = plane->LegacyRedeployFleet(R"({"target_tag":"v4","confirm":true,"batch_size":2})");
+  ApiResponse strict = Legacy(R"({"target_tag":"v4","confirm":true,"batch_size":2})");
   EXPECT_EQ(strict.status, 500);
   EXPECT_FALSE(strict.body["ok"]);
-  EXPECT_EQ(plane->LegacyRedeployFleet("").status, 400);
-  EXPECT_EQ(plane->LegacyRedeployFleet(R"({"confirm":false})").status, 400);
-  EXPECT_EQ(plane->LegacyRedeployFleet(R"({"only_slugs":[]})").status, 400);
+  EXPECT_EQ(Legacy("").status, 400);
+  EXPECT_EQ(Legacy(R"({"confirm":false})").status, 400);
+  EXPECT_EQ(Legacy(R"({"only_slugs":[]})").status, 400);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/events.h"
+#include "core/safe_text.h"
 
 namespace rollcall {
 
@@ -16,7 +17,8 @@ class LoggingSink : public EventSink {
   void Publish(const RolloutEvent& e) override {
     const auto& d = e.data;
     auto str = [&](const char* key) {
-      return d.contains(key) && d[key].is_string() ? d[key].get<std::string>() : std::string();
+      // Escaped: errors carry command output and other text from outside.
+      return d.contains(key) && d[key].is_string() ? EscapeText(d[key].get<std::string>()) : std::string();
     };
     if (e.type == kEventRolloutState) {
       spdlog::info("rollout={} event={} state={}{}", e.rollout_id, e.type, str("state"),

@@ -21,7 +21,11 @@
 #include "runtime/shutdown_signals.h"
 #include "server/auth.h"
 #include "server/control_plane.h"
-#include "server/http_server.h"
+#include "httpd/http_server.h"
+#include "httpd/server_flags.h"
+#include "httpd/worker_pool.h"
+#include "runtime/daemon_limits.h"
+#include "server/api_routes.h"
 #include "server/logging_sink.h"
 #include "server/registry_retagger.h"
 #include "server/random_ids.h"
@@ -51,6 +55,7 @@ struct Config {
   std::string registry_password_file;
   std::string log_level = "info";
   std::vector<std::string> pass_env;  // what exec commands inherit besides the basics
+  httpd::ServerFlags server;
 };
 
 std::string EnvOr(const char* name, const std::string& fallback) {
@@ -117,6 +122,17 @@ int Serve(const Config& c) {
     std::fprintf(stderr, "%s\n", host_port.status().message().c_str());
     return 2;
   }
+  // One owner per ledger: a second rollcalld on the same file would run the
+  // same rollouts twice.
+  std::unique_ptr<LedgerLock> ledger_lock;
+  if (c.db != ":memory:") {
+    Result<std::unique_ptr<LedgerLock>> lock = LedgerLock::Acquire(c.db);
+    if (!lock.ok()) {
+      std::fprintf(stderr, "--db: %s\n", lock.status().message().c_str());
+      return 1;
+    }
+    ledger_lock = std::move(lock).value();
+  }
   Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(c.db);
   if (!store.ok()) {
     std::fprintf(stderr, "--db: %s\n", store.status().message().c_str());
@@ -131,7 +147,12 @@ int Serve(const Config& c) {
   ExecDriver exec(ExecLimits{.pass_env = c.pass_env}, store->get());
   DriverRouter drivers(agent, exec);
   HttpProber prober(http);
-  EventHub hub;
+  // Runs what waits for a rollout's end (legacy answers, cancel) once it
+  // ends: they read the store, which the engine loop must not wait for.
+  httpd::WorkerPool completions(2);
+  EventHub hub(**store, clock, [&completions](std::function<void()> task) {
+    completions.Submit(std::move(task));
+  });
   LoggingSink sink(hub);
   EngineEnv env{clock, drivers, prober, **store, sink, c.image_repo};
   RandomIds ids;
@@ -157,23 +178,41 @@ int Serve(const Config& c) {
   Promoter promoter(**store, retagger.get(), registry.ok() ? "" : registry.status().message(),
                     [&clock] { return clock.WallMillis(); });
   Authorizer auth(c.admin_token, c.read_token);
-  HttpServer server(plane, promoter, auth, HttpServerOptions{host_port->first, host_port->second, c.body_limit});
-  Result<int> port = server.Bind();
-  if (!port.ok()) {
-    std::fprintf(stderr, "--listen: %s\n", port.status().message().c_str());
+  httpd::ServerOptions options;
+  options.host = host_port->first;
+  options.port = static_cast<uint16_t>(host_port->second);
+  const size_t open_files = RaiseOpenFileLimit();
+  httpd::ApplyServerFlags(c.server, open_files, options);
+  httpd::HttpServer* serving_server = nullptr;  // for /metrics, set below
+  ApiDeps deps{plane, promoter, auth, hub, c.body_limit, [&serving_server, &hub] {
+                 return httpd::MetricsText(serving_server->stats(), "rollcall_http") +
+                        fmt::format("# HELP rollcall_event_followers Event streams following a rollout.\n"
+                                    "# TYPE rollcall_event_followers gauge\nrollcall_event_followers {}\n",
+                                    hub.followers());
+               }};
+  auto server = std::make_unique<httpd::HttpServer>(options, MakeApiRouter(deps), LogRequest);
+  serving_server = server.get();
+  if (Status s = server->Bind(); !s.ok()) {
+    std::fprintf(stderr, "--listen: %s\n", s.message().c_str());
     return 1;
   }
-  std::printf("listening on %s:%d\n", host_port->first.c_str(), *port);
+  std::printf("listening on %s:%d\n", host_port->first.c_str(), server->port());
   std::fflush(stdout);
-  spdlog::info("rollcalld listening on {}:{} (db {}, image repo {})", host_port->first, *port, c.db,
-               c.image_repo);
+  spdlog::info("rollcalld listening on {}:{} (db {}, image repo {})", host_port->first, server->port(),
+               c.db, c.image_repo);
+  spdlog::info("serving up to {} connections, {} per client address (open-file limit {})",
+               options.max_connections, options.max_connections_per_peer, open_files);
 
   // Signals are taken by this thread alone; the server runs on another.
-  std::thread serving([&] { server.Serve(); });
+  std::thread serving([&] {
+    if (Status s = server->Run(); !s.ok()) spdlog::error("{}", s.message());
+  });
   const int sig = WaitForShutdownSignal();
   spdlog::info("signal {}: shutting down; running rollouts resume on the next start", sig);
-  server.Stop();
+  server->Stop();
   serving.join();
+  server.reset();      // its workers finish while the engine loop still runs
+  completions.Stop();
   clock.Stop();
   return 0;
 }
@@ -214,6 +253,7 @@ int main(int argc, char** argv) {
   app.add_option("--registry-password-file", c.registry_password_file,
                  "file holding the registry password (or ROLLCALL_REGISTRY_PASSWORD)");
   app.add_option("--body-limit", c.body_limit, "request body limit in bytes")->capture_default_str();
+  rollcall::httpd::AddServerFlags(app, c.server);
   app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error")->capture_default_str();
   app.add_option("--pass-env", c.pass_env,
                  "environment variable exec-driver commands inherit (repeatable); they get PATH, "

@@ -1,6 +1,4 @@
 # rollcalld: the control plane's HTTP API around the engine.
-find_package(PkgConfig REQUIRED)
-pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)  # carries the mandatory -D flags
 find_package(spdlog REQUIRED)
 
 add_library(rollcall_server STATIC
@@ -8,12 +6,12 @@ add_library(rollcall_server STATIC
   src/server/event_hub.cpp
   src/server/legacy.cpp
   src/server/control_plane.cpp
-  src/server/http_server.cpp
+  src/server/api_routes.cpp
   src/server/promoter.cpp
   src/server/registry_retagger.cpp
 )
 rollcall_target(rollcall_server)
-target_link_libraries(rollcall_server PUBLIC rollcall_core rollcall_registry PkgConfig::HTTPLIB spdlog::spdlog)
+target_link_libraries(rollcall_server PUBLIC rollcall_core rollcall_registry rollcall_httpd spdlog::spdlog)
 
 add_executable(rollcalld src/server/main.cpp)
 rollcall_target(rollcalld)

@@ -3,15 +3,17 @@
 // Exit codes: 0 after SIGTERM/SIGINT, 1 when the server cannot start or
 // fails, 2 for a bad flag (one line on stderr naming it).
 #include <fmt/format.h>
-#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <thread>
 
+#include "httpd/server_flags.h"
+#include "runtime/daemon_limits.h"
+#include "runtime/shutdown_signals.h"
 #include "sim/agent_api.h"
 #include "sim/sim_config.h"
 #include "sim/sim_service.h"
@@ -21,32 +23,8 @@ namespace {
 using rollcall::Status;
 using rollcall::sim::SimConfig;
 
-rollcall::sim::SimServer* g_server = nullptr;  // set before the handlers are installed
-
-void OnStopSignal(int) {
-  if (g_server != nullptr) g_server->Stop();
-}
-
-void InstallStopHandlers() {
-  struct sigaction action {};
-  action.sa_handler = OnStopSignal;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGTERM, &action, nullptr);
-  sigaction(SIGINT, &action, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
-}
-
-// Thousands of connections need thousands of descriptors; the soft limit
-// is often 1024 while the hard one allows far more.
-void RaiseOpenFileLimit() {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
-  }
-}
-
-void AddFlags(CLI::App& app, SimConfig& config) {
+void AddFlags(CLI::App& app, SimConfig& config, rollcall::httpd::ServerFlags& server) {
+  rollcall::httpd::AddServerFlags(app, server);
   app.add_option_function<int64_t>(
       "--tenants", [&config](int64_t n) { config.tenants = n; }, "number of tenants t0000...");
   app.add_option_function<std::string>(
@@ -99,13 +77,19 @@ int Fail(int code, const std::string& message) {
   return code;
 }
 
-int Serve(const SimConfig& config, rollcall::sim::Fleet& fleet) {
+int Serve(const SimConfig& config, rollcall::sim::Fleet& fleet,
+          const rollcall::httpd::ServerFlags& flags) {
   auto listen = rollcall::sim::ParseListenAddress(config.listen);  // validated by MakeFleet
-  rollcall::net::ServerOptions options;
+  rollcall::httpd::ServerOptions options;
   options.host = listen->host;
   options.port = listen->port;
+  // Every tenant's agent traffic comes from one control plane: no per-peer
+  // share below the whole cap.
+  rollcall::httpd::ServerFlags sim_flags = flags;
+  if (sim_flags.max_connections_per_peer == 0) sim_flags.max_connections_per_peer = flags.max_connections;
+  rollcall::httpd::ApplyServerFlags(sim_flags, rollcall::RaiseOpenFileLimit(), options);
   rollcall::sim::SimServer server(fleet, options, config.agent_token);
-  if (Status s = server.Bind(); !s.ok()) return Fail(1, s.message());
+  if (Status s = server.Bind(); !s.ok()) return Fail(1, "--listen: " + s.message());
   const std::string host = ReachableHost(listen->host);
   if (!config.tenants_out.empty()) {
     Status s = WriteFileAtomically(
@@ -113,22 +97,26 @@ int Serve(const SimConfig& config, rollcall::sim::Fleet& fleet) {
         rollcall::sim::TenantsOutJson(fleet.config().slugs, host, server.port()));
     if (!s.ok()) return Fail(1, s.message());
   }
-  g_server = &server;
-  InstallStopHandlers();
   const bool v6 = listen->host.find(':') != std::string::npos;
   fmt::print("listening on {}:{}\n", v6 ? "[" + listen->host + "]" : listen->host, server.port());
   std::fflush(stdout);
-  Status run = server.Run();
-  g_server = nullptr;
+  // Signals are taken by this thread alone; the server runs on another.
+  Status run = Status::Ok();
+  std::thread serving([&] { run = server.Run(); });
+  rollcall::WaitForShutdownSignal();
+  server.Stop();
+  serving.join();
   return run.ok() ? 0 : Fail(1, run.message());
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  rollcall::BlockShutdownSignals();  // before any thread exists
   CLI::App app{"rollcall-sim: a simulated fleet of single-tenant instances"};
   SimConfig config;
-  AddFlags(app, config);
+  rollcall::httpd::ServerFlags server_flags;
+  AddFlags(app, config, server_flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -140,6 +128,5 @@ int main(int argc, char** argv) {
   }
   auto fleet = rollcall::sim::MakeFleet(config);
   if (!fleet.ok()) return Fail(2, fleet.status().message());
-  RaiseOpenFileLimit();
-  return Serve(config, **fleet);
+  return Serve(config, **fleet, server_flags);
 }

@@ -9,8 +9,10 @@
 namespace rollcall::sim {
 namespace {
 
-using net::HttpRequest;
-using net::HttpResponse;
+using httpd::HttpRequest;
+using httpd::HttpResponse;
+
+TimePoint Now() { return std::chrono::time_point_cast<Duration>(std::chrono::steady_clock::now()); }
 
 struct TenantRoute {
   std::string_view slug;
@@ -54,14 +56,21 @@ HttpResponse Unauthorized() {
 
 }  // namespace
 
-SimServer::SimServer(Fleet& fleet, net::ServerOptions options, std::string agent_token)
+SimServer::SimServer(Fleet& fleet, httpd::ServerOptions options, std::string agent_token)
     : fleet_(fleet),
       agent_token_(std::move(agent_token)),
-      server_(std::move(options), [this](const HttpRequest& request, net::Responder responder) {
-        Handle(request, responder);
-      }) {}
+      server_(std::move(options), [this](const HttpRequest& head) { return RouteFor(head); }) {}
 
-void SimServer::Handle(const HttpRequest& request, net::Responder responder) {
+httpd::Route SimServer::RouteFor(const HttpRequest&) {
+  httpd::Route route;
+  route.body_limit = 64 * 1024;  // a deploy order is a few hundred bytes
+  route.handler = [this](const HttpRequest& request, httpd::Responder responder) {
+    Handle(request, responder);
+  };
+  return route;
+}
+
+void SimServer::Handle(const HttpRequest& request, httpd::Responder responder) {
   const bool is_get = request.method == "GET" || request.method == "HEAD";
   if (request.path == "/healthz" && is_get) {
     responder.Send(
@@ -86,8 +95,8 @@ void SimServer::Handle(const HttpRequest& request, net::Responder responder) {
 }
 
 void SimServer::HandleTenant(SimTenant& tenant, Route route, const HttpRequest& request,
-                             net::Responder responder) {
-  const bool authorized = agent_token_.empty() || net::HasBearerToken(request, agent_token_);
+                             httpd::Responder responder) {
+  const bool authorized = agent_token_.empty() || httpd::HasBearerToken(request, agent_token_);
   switch (tenant.Admit(route, authorized)) {
     case Fate::kNeverAnswer:
       return;  // dropping the responder leaves the request hanging
@@ -107,7 +116,7 @@ void SimServer::HandleTenant(SimTenant& tenant, Route route, const HttpRequest& 
     responder.Send(MethodNotAllowed(route));
     return;
   }
-  const TimePoint now = net::EventHttpServer::Now();
+  const TimePoint now = Now();
   switch (route) {
     case Route::kHealthz:
       responder.Send(HttpResponse::Json(tenant.Healthy() ? 200 : 503,
@@ -126,7 +135,7 @@ void SimServer::HandleTenant(SimTenant& tenant, Route route, const HttpRequest& 
 }
 
 void SimServer::HandleDeploy(SimTenant& tenant, const HttpRequest& request,
-                             net::Responder responder) {
+                             httpd::Responder responder) {
   Result<DeployOrder> order = ParseDeployOrder(request.body);
   if (!order.ok()) {
     responder.Send(HttpResponse::JsonError(400, order.status().message()));
@@ -142,7 +151,7 @@ void SimServer::HandleDeploy(SimTenant& tenant, const HttpRequest& request,
   }
   // `tenant` lives as long as the fleet, which outlives the server's timers.
   server_.RunAfter(ticket->duration, [&tenant, responder] {
-    DeployAnswer answer = tenant.FinishDeploy(net::EventHttpServer::Now());
+    DeployAnswer answer = tenant.FinishDeploy(Now());
     responder.Send(HttpResponse::Json(200, DeployAnswerJson(answer)));
   });
 }

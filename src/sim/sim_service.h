@@ -9,13 +9,14 @@
 //
 // Faults are applied before a tenant route is served (see SimTenant::Admit).
 // Deploys finish on a timer; the answer is dropped if the client went away,
-// but the deploy still lands, as a real agent's would. Runs on one thread:
-// Bind() and Run() from it, Stop() from anywhere (signal handlers too).
+// but the deploy still lands, as a real agent's would. Every handler runs on
+// the server's one I/O thread (they are quick and never block), so the
+// fleet has one owner. Bind() and Run() from one thread, Stop() from any.
 #pragma once
 
 #include <string>
 
-#include "net/event_http_server.h"
+#include "httpd/http_server.h"
 #include "sim/fleet.h"
 
 namespace rollcall::sim {
@@ -24,24 +25,23 @@ class SimServer {
  public:
   // `fleet` is borrowed and outlives the server. An empty `agent_token`
   // leaves the agent routes open.
-  SimServer(Fleet& fleet, net::ServerOptions options, std::string agent_token);
+  SimServer(Fleet& fleet, httpd::ServerOptions options, std::string agent_token);
 
   Status Bind() { return server_.Bind(); }
   uint16_t port() const { return server_.port(); }
   Status Run() { return server_.Run(); }
   void Stop() { server_.Stop(); }
 
-  // The request handler, public for tests that drive it without sockets.
-  void Handle(const net::HttpRequest& request, net::Responder responder);
-
  private:
-  void HandleTenant(SimTenant& tenant, Route route, const net::HttpRequest& request,
-                    net::Responder responder);
-  void HandleDeploy(SimTenant& tenant, const net::HttpRequest& request, net::Responder responder);
+  httpd::Route RouteFor(const httpd::HttpRequest& head);
+  void Handle(const httpd::HttpRequest& request, httpd::Responder responder);
+  void HandleTenant(SimTenant& tenant, Route route, const httpd::HttpRequest& request,
+                    httpd::Responder responder);
+  void HandleDeploy(SimTenant& tenant, const httpd::HttpRequest& request, httpd::Responder responder);
 
   Fleet& fleet_;
   const std::string agent_token_;  // never logged
-  net::EventHttpServer server_;
+  httpd::HttpServer server_;  // last: stopped first
 };
 
 }  // namespace rollcall::sim

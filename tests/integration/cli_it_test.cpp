@@ -3,13 +3,13 @@
 // the test (the only fake: a third-party SaaS API).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <thread>
 
+#include "httpd/server_thread.h"
 #include "stack.h"
 #include "tcp_proxy.h"
 #include "test_registry.h"
@@ -290,36 +290,27 @@ TEST(CliIt, CheckSupersededFollowsTheBareRepositorysMain) {
 // first request with 503, and records the pages asked for.
 class FakeGitea {
  public:
-  explicit FakeGitea(std::vector<Json> rows) : rows_(std::move(rows)) {
-    server_.Get(R"(/api/v1/repos/acme/app/commits/([0-9a-f]+)/statuses)",
-                [this](const httplib::Request& req, httplib::Response& res) {
-                  if (requests_++ == 0) {
-                    res.status = 503;
-                    return;
-                  }
-                  const size_t page = std::stoul(req.get_param_value("page"));
-                  pages_.push_back(page);
-                  Json out = Json::array();
-                  for (size_t i = (page - 1) * 2; i < rows_.size() && i < page * 2; ++i) out.push_back(rows_[i]);
-                  res.set_content(out.dump(), "application/json");
-                });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-  }
-  ~FakeGitea() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  explicit FakeGitea(std::vector<Json> rows)
+      : rows_(std::move(rows)), server_([this](const httpd::HttpRequest& req) { return Answer(req); }) {}
+  std::string Url() const { return server_.Url(); }
   std::vector<size_t> pages() const { return pages_; }
 
  private:
+  httpd::HttpResponse Answer(const httpd::HttpRequest& req) {
+    static const std::regex kStatuses(R"(/api/v1/repos/acme/app/commits/([0-9a-f]+)/statuses)");
+    if (!std::regex_match(req.path, kStatuses)) return httpd::HttpResponse::JsonError(404, "not found");
+    if (requests_++ == 0) return httpd::HttpResponse::Json(503, "{}");
+    const size_t page = std::stoul(req.Query("page").value_or("1"));
+    pages_.push_back(page);
+    Json out = Json::array();
+    for (size_t i = (page - 1) * 2; i < rows_.size() && i < page * 2; ++i) out.push_back(rows_[i]);
+    return httpd::HttpResponse::Json(200, out.dump());
+  }
+
   std::vector<Json> rows_;
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
   std::atomic<int> requests_{0};
-  std::vector<size_t> pages_;  // written by the server thread; read after the CLI exited
+  std::vector<size_t> pages_;  // written by the server's worker; read after the CLI exited
+  httpd::ServerThread server_;  // last: stopped first
 };
 
 Json Row(int id, const std::string& context, const std::string& state) {

@@ -19,7 +19,7 @@ add_executable(cli_it_test
   tests/integration/cli_it_test.cpp
 )
 rollcall_target(cli_it_test)
-target_link_libraries(cli_it_test PRIVATE rollcall_it_harness rollcall_it_registry PkgConfig::HTTPLIB
+target_link_libraries(cli_it_test PRIVATE rollcall_it_harness rollcall_it_registry rollcall_httpd PkgConfig::HTTPLIB
   GTest::gtest_main GTest::gmock fmt::fmt)
 target_compile_definitions(cli_it_test PRIVATE
   ROLLCALL_SIM_BIN="$<TARGET_FILE:rollcall-sim>"

@@ -3,7 +3,7 @@
 foreach(name gates_it_test proof_it_test exclusivity_it_test)
   add_executable(${name} tests/integration/stack.cpp tests/integration/${name}.cpp)
   rollcall_target(${name})
-  target_link_libraries(${name} PRIVATE rollcall_it_harness rollcall_process_testing PkgConfig::HTTPLIB
+  target_link_libraries(${name} PRIVATE rollcall_it_harness rollcall_process_testing rollcall_httpd PkgConfig::HTTPLIB
     GTest::gtest_main GTest::gmock fmt::fmt)
   target_compile_definitions(${name} PRIVATE
     ROLLCALL_SIM_BIN="$<TARGET_FILE:rollcall-sim>"

@@ -5,12 +5,12 @@
 // that went stale while the health gate settled.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <atomic>
 #include <fstream>
 #include <thread>
 
+#include "httpd/server_thread.h"
 #include "stack.h"
 
 namespace rollcall::it {
@@ -120,30 +120,21 @@ TEST(ProofIt, OnlyAValidImageTheCommandPrintsOnStdoutIsProof) {
 class FlippingHealth {
  public:
   FlippingHealth(std::string state_file, std::string old_image)
-      : state_file_(std::move(state_file)), old_image_(std::move(old_image)) {
-    server_.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
-      if (probes_++ == 0) {
-        std::ofstream(state_file_) << old_image_ << "\n";
-        res.status = 503;
-        return;
-      }
-      res.set_content("{\"status\":\"ok\"}", "application/json");
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-  }
-  ~FlippingHealth() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+      : state_file_(std::move(state_file)),
+        old_image_(std::move(old_image)),
+        server_([this](const httpd::HttpRequest&) {
+          if (probes_++ == 0) {
+            std::ofstream(state_file_) << old_image_ << "\n";
+            return httpd::HttpResponse::Json(503, "{}");
+          }
+          return httpd::HttpResponse::Json(200, "{\"status\":\"ok\"}");
+        }) {}
+  std::string Url() const { return server_.Url(); }
 
  private:
   std::string state_file_, old_image_;
   std::atomic<int> probes_{0};
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
+  httpd::ServerThread server_;  // last: stopped first
 };
 
 TEST(ProofIt, TheProofIsReadFreshAfterTheHealthGateAndTheRowSaysWhen) {

@@ -1,0 +1,181 @@
+#include "server/api_routes.h"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <regex>
+#include <vector>
+
+#include "core/safe_text.h"
+
+namespace rollcall {
+namespace {
+
+using httpd::Dispatch;
+using httpd::HttpRequest;
+using httpd::HttpResponse;
+using httpd::Responder;
+using Args = std::vector<std::string>;  // the path's captured segments
+using Run = std::function<void(const Args&, const HttpRequest&, Responder)>;
+
+struct Endpoint {
+  std::string method;
+  std::regex path;
+  Access needs;
+  Dispatch dispatch;
+  Run run;
+};
+
+HttpResponse ToHttp(const ApiResponse& api) {
+  return HttpResponse::Json(api.status, DumpJson(api.body));
+}
+
+Reply ReplyTo(Responder out) {
+  return [out](ApiResponse api) { out.Send(ToHttp(api)); };
+}
+
+int64_t LastEventId(const HttpRequest& req) {
+  const std::string* text = req.Header("Last-Event-ID");
+  int64_t id = 0;
+  if (text != nullptr) std::from_chars(text->data(), text->data() + text->size(), id);
+  return std::max<int64_t>(id, 0);
+}
+
+RolloutControl ControlOf(const std::string& what) {
+  return what == "cancel" ? RolloutControl::kCancel
+         : what == "pause" ? RolloutControl::kPause
+                           : RolloutControl::kResume;
+}
+
+// A handler answering at once with what `fn` returns.
+template <typename Fn>
+Run Now(Fn fn) {
+  return [fn](const Args& args, const HttpRequest& req, Responder out) {
+    out.Send(ToHttp(fn(args, req)));
+  };
+}
+
+void StreamEvents(ApiDeps& d, const std::string& id, const HttpRequest& req, Responder out) {
+  if (!d.hub.Followed(id)) {
+    if (Result<Rollout> r = d.plane.store().GetRollout(id); !r.ok()) {
+      out.Send(ToHttp(ErrorResponse(r.status())));
+      return;
+    }
+  }
+  auto source = d.hub.Follow(id, LastEventId(req));
+  if (!source.ok()) {
+    out.Send(ToHttp(ErrorResponse(source.status())));
+    return;
+  }
+  HttpResponse head;
+  head.content_type = "text/event-stream";
+  head.headers.emplace_back("Cache-Control", "no-cache");
+  out.Stream(std::move(head), *source);
+}
+
+std::vector<Endpoint> Table(ApiDeps& d) {
+  ControlPlane& p = d.plane;
+  Promoter& promoter = d.promoter;
+  const Access read = Access::kRead, admin = Access::kAdmin;
+  const Dispatch worker = Dispatch::kWorker;
+  auto e = [](std::string method, const char* path, Access needs, Dispatch where, Run run) {
+    return Endpoint{std::move(method), std::regex(path), needs, where, std::move(run)};
+  };
+  return {
+      e("GET", "/healthz", Access::kNone, Dispatch::kInline,
+        Now([](const Args&, const HttpRequest&) { return ApiResponse{200, Json{{"ok", true}}}; })),
+      e("GET", "/metrics", read, worker,
+        [&d](const Args&, const HttpRequest&, Responder out) {
+          std::string text = d.plane.Metrics();
+          if (d.more_metrics) text += d.more_metrics();
+          HttpResponse r = HttpResponse::Text(200, std::move(text));
+          r.content_type = "text/plain; version=0.0.4";
+          out.Send(std::move(r));
+        }),
+      e("GET", "/v1/tenants", read, worker, Now([&p](const Args&, const HttpRequest&) { return p.ListTenants(); })),
+      e("POST", "/v1/tenants:bulk", admin, worker,
+        Now([&p](const Args&, const HttpRequest& r) { return p.BulkTenants(r.body); })),
+      e("GET", "/v1/tenants/([^/:]+)", read, worker,
+        Now([&p](const Args& a, const HttpRequest&) { return p.GetTenant(a[0]); })),
+      e("PUT", "/v1/tenants/([^/:]+)", admin, worker,
+        Now([&p](const Args& a, const HttpRequest& r) { return p.PutTenant(a[0], r.body); })),
+      e("DELETE", "/v1/tenants/([^/:]+)", admin, worker,
+        Now([&p](const Args& a, const HttpRequest&) { return p.DeleteTenant(a[0]); })),
+      e("POST", "/v1/tenants/([^/:]+)/(cordon|uncordon)", admin, worker,
+        Now([&p](const Args& a, const HttpRequest&) { return p.SetCordoned(a[0], a[1] == "cordon"); })),
+      e("POST", "/v1/rollouts", admin, worker,
+        Now([&p](const Args&, const HttpRequest& r) { return p.CreateRollout(r.body); })),
+      e("GET", "/v1/rollouts", read, worker,
+        Now([&p](const Args&, const HttpRequest& r) { return p.ListRollouts(r.Query("state").value_or("")); })),
+      e("GET", "/v1/rollouts/([^/]+)", read, worker,
+        Now([&p](const Args& a, const HttpRequest&) { return p.GetRollout(a[0]); })),
+      e("POST", "/v1/rollouts/([^/]+)/(cancel|pause|resume)", admin, worker,
+        [&p](const Args& a, const HttpRequest&, Responder out) {
+          p.Control(a[0], ControlOf(a[1]), ReplyTo(out));
+        }),
+      e("GET", "/v1/rollouts/([^/]+)/events", read, worker,
+        [&d](const Args& a, const HttpRequest& r, Responder out) { StreamEvents(d, a[0], r, out); }),
+      e("GET", "/v1/fleet", read, worker, Now([&p](const Args&, const HttpRequest&) { return p.Fleet(); })),
+      e("POST", "/v1/fleet/freeze", admin, worker,
+        Now([&p](const Args&, const HttpRequest& r) { return p.Freeze(r.body); })),
+      e("POST", "/v1/fleet/unfreeze", admin, worker,
+        Now([&p](const Args&, const HttpRequest&) { return p.Unfreeze(); })),
+      e("GET", "/v1/channels", read, worker,
+        Now([&promoter](const Args&, const HttpRequest&) { return promoter.List(); })),
+      e("GET", "/v1/channels/([^/]+)", read, worker,
+        Now([&promoter](const Args& a, const HttpRequest&) { return promoter.Get(a[0]); })),
+      e("POST", "/v1/channels/([^/]+)/promote", admin, worker,
+        Now([&promoter](const Args& a, const HttpRequest& r) { return promoter.Promote(a[0], r.body); })),
+      e("POST", "/cp/admin/tenants/redeploy-fleet", admin, worker,
+        [&p](const Args&, const HttpRequest& r, Responder out) {
+          p.LegacyRedeployFleet(r.body, ReplyTo(out));
+        }),
+  };
+}
+
+httpd::Route Refused(int status, const std::string& message) {
+  httpd::Route r;
+  r.reject = ToHttp(ErrorResponse(status, message));
+  if (status == 401) r.reject->headers.emplace_back("WWW-Authenticate", "Bearer");
+  return r;
+}
+
+}  // namespace
+
+httpd::Router MakeApiRouter(ApiDeps deps) {
+  auto shared = std::make_shared<ApiDeps>(std::move(deps));
+  auto table = std::make_shared<const std::vector<Endpoint>>(Table(*shared));
+  return [shared, table](const HttpRequest& head) -> httpd::Route {
+    bool path_known = false;
+    for (const Endpoint& e : *table) {
+      std::smatch m;
+      if (!std::regex_match(head.path, m, e.path)) continue;
+      path_known = true;
+      if (e.method != head.method && !(e.method == "GET" && head.method == "HEAD")) continue;
+      if (e.needs != Access::kNone) {
+        const std::string* authorization = head.Header("Authorization");
+        Access have = shared->auth.Check(authorization ? *authorization : "");
+        if (have == Access::kNone) return Refused(401, "unauthorized: missing or wrong bearer token");
+        if (e.needs == Access::kAdmin && have != Access::kAdmin) {
+          return Refused(403, "forbidden: this token may only read");
+        }
+      }
+      Args args(m.begin() + 1, m.end());
+      httpd::Route route;
+      route.body_limit = shared->body_limit;
+      route.dispatch = e.dispatch;
+      route.handler = [run = e.run, args = std::move(args)](const HttpRequest& r, Responder out) {
+        run(args, r, std::move(out));
+      };
+      return route;
+    }
+    return path_known ? Refused(405, head.method + " " + head.path + ": method not allowed")
+                      : Refused(404, head.path + ": not found");
+  };
+}
+
+void LogRequest(const HttpRequest& request, int status) {
+  spdlog::debug("http {} {} -> {}", EscapeText(request.method), EscapeText(request.path), status);
+}
+
+}  // namespace rollcall

@@ -1,0 +1,35 @@
+// rollcalld's HTTP API (DESIGN §4) as a route table for the server adapter:
+// paths and methods, the access each needs (decided from the headers, so a
+// refused request's body is never read), where each handler runs, and the
+// SSE stream. The logic itself lives in ControlPlane and Promoter.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "httpd/http_server.h"
+#include "server/auth.h"
+#include "server/control_plane.h"
+#include "server/event_hub.h"
+#include "server/promoter.h"
+
+namespace rollcall {
+
+struct ApiDeps {
+  // Borrowed; they outlive the server the router is given to.
+  ControlPlane& plane;
+  Promoter& promoter;
+  const Authorizer& auth;
+  EventHub& hub;
+  size_t body_limit = 1 << 20;
+  // More Prometheus text for /metrics (the HTTP server's own counters).
+  std::function<std::string()> more_metrics = {};
+};
+
+httpd::Router MakeApiRouter(ApiDeps deps);
+
+// One debug line per answered request: method, escaped path, status. Never
+// headers (they carry tokens).
+void LogRequest(const httpd::HttpRequest& request, int status);
+
+}  // namespace rollcall
