@@ -94,7 +94,10 @@ std::optional<AgentServerOptions> ToOptions(const Flags& f) {
   AgentServerOptions options;
   options.server.host = address->first;
   options.server.port = static_cast<uint16_t>(address->second);
-  httpd::ApplyServerFlags(f.server, RaiseOpenFileLimit(), options.server);
+  const size_t open_files = RaiseOpenFileLimit();
+  httpd::ApplyServerFlags(f.server, open_files, options.server);
+  std::fprintf(stderr, "rollcall-agent: serving up to %zu connections, %zu per client address (open-file limit %zu)\n",
+               options.server.max_connections, options.server.max_connections_per_peer, open_files);
   options.token = f.token;
   options.commands = ExecCommands{f.deploy_cmd, f.inspect_cmd};
   options.deploy_timeout = SecondsToDuration(f.deploy_timeout_s);

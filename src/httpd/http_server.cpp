@@ -343,8 +343,11 @@ class Session {
     } else {
       run();
     }
-    request_ = *request;  // the access log's copy (the handler may still hold its own)
-    request_.body.clear();
+    // What the access log needs; the handler owns the request (and its body).
+    request_ = HttpRequest{};
+    request_.method = request->method;
+    request_.path = request->path;
+    request_.peer = request->peer;
     const Exchange::State settled = co_await AwaitAnswer(*exchange);
     if (settled == Exchange::State::kAnswered) {
       HttpResponse response;

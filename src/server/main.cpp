@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/image_ref.h"
+#include "core/safe_text.h"
 #include "core/listen_address.h"
 #include "drivers/driver_router.h"
 #include "drivers/exec_driver.h"
@@ -161,7 +162,7 @@ int Serve(const Config& c) {
   Result<size_t> resumed = Status::Internal("not run");
   clock.RunSync([&] { resumed = service.ResumeAll(); }, std::chrono::seconds(60));
   if (!resumed.ok()) {
-    spdlog::error("resume: {}", resumed.status().message());
+    spdlog::error("resume: {}", EscapeText(resumed.status().message()));
     return 1;
   }
   if (*resumed > 0) spdlog::info("resumed {} unfinished rollout(s) from {}", *resumed, c.db);
@@ -173,7 +174,7 @@ int Serve(const Config& c) {
   if (registry.ok()) {
     retagger = std::make_unique<RegistryRetagger>(*registry);
   } else {
-    spdlog::warn("promotion disabled: {}", registry.status().message());
+    spdlog::warn("promotion disabled: {}", EscapeText(registry.status().message()));
   }
   Promoter promoter(**store, retagger.get(), registry.ok() ? "" : registry.status().message(),
                     [&clock] { return clock.WallMillis(); });
@@ -183,6 +184,7 @@ int Serve(const Config& c) {
   options.port = static_cast<uint16_t>(host_port->second);
   const size_t open_files = RaiseOpenFileLimit();
   httpd::ApplyServerFlags(c.server, open_files, options);
+  options.workers = 8;  // store reads, and mutations waiting (bounded) for the engine loop
   httpd::HttpServer* serving_server = nullptr;  // for /metrics, set below
   ApiDeps deps{plane, promoter, auth, hub, c.body_limit, [&serving_server, &hub] {
                  return httpd::MetricsText(serving_server->stats(), "rollcall_http") +

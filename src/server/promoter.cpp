@@ -1,5 +1,7 @@
 #include "server/promoter.h"
 
+#include "core/safe_text.h"
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -48,7 +50,8 @@ ApiResponse Promoter::Promote(const std::string& channel, std::string_view body)
     case PromotionDecision::Kind::kInvalid: return ErrorResponse(400, d.error);
     case PromotionDecision::Kind::kConflict: return ErrorResponse(409, d.error);
     case PromotionDecision::Kind::kSuperseded: {
-      spdlog::warn("promote {} -> {}: refused, superseded by {}", channel, req->release.Describe(), d.newer.Describe());
+      spdlog::warn("promote {} -> {}: refused, superseded by {}", EscapeText(channel),
+                   EscapeText(req->release.Describe()), EscapeText(d.newer.Describe()));
       Json out = {{"error", "superseded"}, {"newer", ToJson(d.newer)}};
       if (*current) out["channel"] = ToJson(**current);
       return {409, out};
@@ -57,13 +60,15 @@ ApiResponse Promoter::Promote(const std::string& channel, std::string_view body)
   }
   Result<std::string> digest = retagger_->Retag(req->release.tag, channel);
   if (!digest.ok()) {
-    spdlog::error("promote {} -> {}: {}", channel, req->release.Describe(), digest.status().message());
+    spdlog::error("promote {} -> {}: {}", EscapeText(channel), EscapeText(req->release.Describe()),
+                  EscapeText(digest.status().message()));
     return RegistryError(digest.status());
   }
   ChannelRecord next{channel, req->release.tag, req->release.seq, *digest, now_ms_(), req->rollback, req->reason};
   if (Status s = store_.RecordPromotion(next, *current); !s.ok()) return ErrorResponse(s);
-  for (const auto& w : d.warnings) spdlog::warn("promote {}: {}", channel, w);
-  spdlog::info("promoted {}:{} -> {} ({})", retagger_->Name(), channel, req->release.Describe(), *digest);
+  for (const auto& w : d.warnings) spdlog::warn("promote {}: {}", EscapeText(channel), EscapeText(w));
+  spdlog::info("promoted {}:{} -> {} ({})", retagger_->Name(), EscapeText(channel),
+               EscapeText(req->release.Describe()), EscapeText(*digest));
   Json out = ToJson(next);
   if (!d.warnings.empty()) out["warnings"] = d.warnings;
   return {200, out};

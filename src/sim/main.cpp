@@ -87,7 +87,10 @@ int Serve(const SimConfig& config, rollcall::sim::Fleet& fleet,
   // share below the whole cap.
   rollcall::httpd::ServerFlags sim_flags = flags;
   if (sim_flags.max_connections_per_peer == 0) sim_flags.max_connections_per_peer = flags.max_connections;
-  rollcall::httpd::ApplyServerFlags(sim_flags, rollcall::RaiseOpenFileLimit(), options);
+  const size_t open_files = rollcall::RaiseOpenFileLimit();
+  rollcall::httpd::ApplyServerFlags(sim_flags, open_files, options);
+  fmt::print(stderr, "rollcall-sim: serving up to {} connections (open-file limit {})\n",
+             options.max_connections, open_files);
   rollcall::sim::SimServer server(fleet, options, config.agent_token);
   if (Status s = server.Bind(); !s.ok()) return Fail(1, "--listen: " + s.message());
   const std::string host = ReachableHost(listen->host);
