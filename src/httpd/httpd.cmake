@@ -11,6 +11,16 @@ add_library(rollcall_httpd STATIC
 rollcall_target(rollcall_httpd)
 target_link_libraries(rollcall_httpd PUBLIC rollcall_core fmt::fmt Threads::Threads PRIVATE Boost::headers)
 target_compile_definitions(rollcall_httpd PRIVATE BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  # Asio 1.74 looks for clang's pre-C++20 coroutines TS only; clang 14 has
+  # the C++20 ones, which Asio then uses through <coroutine>.
+  target_compile_definitions(rollcall_httpd PRIVATE BOOST_ASIO_HAS_CO_AWAIT=1)
+endif()
+if(ROLLCALL_SANITIZE MATCHES "thread")
+  # g++ warns that TSan does not model Asio's std::atomic_thread_fence; the
+  # fences only order memory Asio also guards with its own locks.
+  target_compile_options(rollcall_httpd PRIVATE -Wno-tsan)
+endif()
 
 add_executable(httpd_test src/httpd/http_server_test.cpp)
 rollcall_target(httpd_test)
