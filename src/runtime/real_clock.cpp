@@ -82,8 +82,9 @@ void RealClock::Loop() {
       continue;
     }
     auto it = queue_.begin();
-    if (it->first.first > Now()) {
-      wake_.wait_until(lock, it->first.first);
+    if (const TimePoint due = it->first.first; due > Now()) {
+      // A copy: Cancel() may erase this entry while the wait has the lock released.
+      wake_.wait_until(lock, due);
       continue;
     }
     Task task = std::move(it->second);

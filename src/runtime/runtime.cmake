@@ -18,6 +18,7 @@ target_link_libraries(rollcall_process_testing PUBLIC rollcall_runtime)
 
 add_executable(runtime_test
   src/runtime/subprocess_test.cpp
+  src/runtime/real_clock_test.cpp
 )
 rollcall_target(runtime_test)
 target_link_libraries(runtime_test PRIVATE rollcall_runtime rollcall_process_testing GTest::gtest_main)

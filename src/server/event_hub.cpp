@@ -48,6 +48,9 @@ EventHub::Frame EventHub::FrameOf(const RolloutEvent& e) {
 
 void EventHub::Publish(const RolloutEvent& event) {
   std::vector<std::shared_ptr<EndWaiter>> ended;
+  // Called after the lock is released: a wake may run a server's teardown,
+  // which ends streams, which leave the hub.
+  std::vector<std::function<void()>> wakes;
   {
     std::lock_guard lock(mu_);
     if (auto it = logs_.find(event.rollout_id); it != logs_.end()) {
@@ -55,7 +58,7 @@ void EventHub::Publish(const RolloutEvent& event) {
       if (log.frames.empty() || event.id > log.frames.back().id) {
         log.frames.push_back(FrameOf(event));
         for (Follower* f : log.followers) {
-          if (f->wake) f->wake();
+          if (f->wake) wakes.push_back(f->wake);
         }
       }
     }
@@ -66,6 +69,7 @@ void EventHub::Publish(const RolloutEvent& event) {
       }
     }
   }
+  for (const auto& wake : wakes) wake();
   for (const auto& w : ended) Fire(w, true);
 }
 

@@ -21,6 +21,7 @@ target_link_libraries(rollcalld PRIVATE rollcall_server rollcall_sqlite rollcall
 add_executable(server_test
   src/server/auth_test.cpp
   src/server/legacy_test.cpp
+  src/server/event_hub_test.cpp
   src/server/control_plane_test.cpp
   src/server/promoter_test.cpp
 )

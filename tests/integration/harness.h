@@ -151,6 +151,10 @@ class RawConnection {
   std::string buffer_;
 };
 
+// A non-blocking TCP socket connecting to `endpoint` (the connect may still
+// be in progress); -1 and `error` when it cannot even start.
+int OpenNonBlockingSocket(const Endpoint& endpoint, std::string& error);
+
 // "METHOD path HTTP/1.1" with Host and, when a body is given,
 // Content-Type: application/json and Content-Length.
 std::string RawRequest(const std::string& method, const std::string& path,

@@ -61,6 +61,8 @@ std::optional<HttpReply> TakeResponse(std::string& buffer) {
   }
 }
 
+}  // namespace
+
 int OpenNonBlockingSocket(const Endpoint& endpoint, std::string& error) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -83,8 +85,6 @@ int OpenNonBlockingSocket(const Endpoint& endpoint, std::string& error) {
   }
   return fd;
 }
-
-}  // namespace
 
 std::string RawRequest(const std::string& method, const std::string& path, const std::string& body,
                        const HttpHeaders& headers) {
