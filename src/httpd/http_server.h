@@ -1,6 +1,6 @@
 // HttpServer: the one HTTP/1.1 server of rollcalld, rollcall-agent and
-// rollcall-sim, on Boost.Beast + Boost.Asio (only http_server.cpp names
-// them).
+// rollcall-sim, on Boost.Beast + Boost.Asio (only http_server.cpp and
+// session.cpp include them).
 //
 // One I/O thread runs an io_context; each connection is one C++20
 // coroutine, so idle, slow or long-waiting clients cost memory, not

@@ -4,8 +4,11 @@ find_package(Boost 1.74 REQUIRED)
 
 add_library(rollcall_httpd STATIC
   src/httpd/http_message.cpp
+  src/httpd/path_pattern.cpp
   src/httpd/worker_pool.cpp
   src/httpd/http_server.cpp
+  src/httpd/session.cpp
+  src/httpd/server_metrics.cpp
   src/httpd/server_thread.cpp
 )
 rollcall_target(rollcall_httpd)
@@ -22,7 +25,7 @@ if(ROLLCALL_SANITIZE MATCHES "thread")
   target_compile_options(rollcall_httpd PRIVATE -Wno-tsan)
 endif()
 
-add_executable(httpd_test src/httpd/http_server_test.cpp)
+add_executable(httpd_test src/httpd/http_server_test.cpp src/httpd/path_pattern_test.cpp)
 rollcall_target(httpd_test)
 target_link_libraries(httpd_test PRIVATE rollcall_httpd GTest::gtest_main)
 gtest_discover_tests(httpd_test DISCOVERY_TIMEOUT 60)

@@ -3,10 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
-#include <regex>
 #include <vector>
 
 #include "core/safe_text.h"
+#include "httpd/path_pattern.h"
 
 namespace rollcall {
 namespace {
@@ -20,7 +20,7 @@ using Run = std::function<void(const Args&, const HttpRequest&, Responder)>;
 
 struct Endpoint {
   std::string method;
-  std::regex path;
+  httpd::PathPattern path;
   Access needs;
   Dispatch dispatch;
   Run run;
@@ -79,7 +79,7 @@ std::vector<Endpoint> Table(ApiDeps& d) {
   const Access read = Access::kRead, admin = Access::kAdmin;
   const Dispatch worker = Dispatch::kWorker;
   auto e = [](std::string method, const char* path, Access needs, Dispatch where, Run run) {
-    return Endpoint{std::move(method), std::regex(path), needs, where, std::move(run)};
+    return Endpoint{std::move(method), httpd::PathPattern(path), needs, where, std::move(run)};
   };
   return {
       e("GET", "/healthz", Access::kNone, Dispatch::kInline,
@@ -95,25 +95,25 @@ std::vector<Endpoint> Table(ApiDeps& d) {
       e("GET", "/v1/tenants", read, worker, Now([&p](const Args&, const HttpRequest&) { return p.ListTenants(); })),
       e("POST", "/v1/tenants:bulk", admin, worker,
         Now([&p](const Args&, const HttpRequest& r) { return p.BulkTenants(r.body); })),
-      e("GET", "/v1/tenants/([^/:]+)", read, worker,
+      e("GET", "/v1/tenants/{}", read, worker,
         Now([&p](const Args& a, const HttpRequest&) { return p.GetTenant(a[0]); })),
-      e("PUT", "/v1/tenants/([^/:]+)", admin, worker,
+      e("PUT", "/v1/tenants/{}", admin, worker,
         Now([&p](const Args& a, const HttpRequest& r) { return p.PutTenant(a[0], r.body); })),
-      e("DELETE", "/v1/tenants/([^/:]+)", admin, worker,
+      e("DELETE", "/v1/tenants/{}", admin, worker,
         Now([&p](const Args& a, const HttpRequest&) { return p.DeleteTenant(a[0]); })),
-      e("POST", "/v1/tenants/([^/:]+)/(cordon|uncordon)", admin, worker,
+      e("POST", "/v1/tenants/{}/{cordon|uncordon}", admin, worker,
         Now([&p](const Args& a, const HttpRequest&) { return p.SetCordoned(a[0], a[1] == "cordon"); })),
       e("POST", "/v1/rollouts", admin, worker,
         Now([&p](const Args&, const HttpRequest& r) { return p.CreateRollout(r.body); })),
       e("GET", "/v1/rollouts", read, worker,
         Now([&p](const Args&, const HttpRequest& r) { return p.ListRollouts(r.Query("state").value_or("")); })),
-      e("GET", "/v1/rollouts/([^/]+)", read, worker,
+      e("GET", "/v1/rollouts/{}", read, worker,
         Now([&p](const Args& a, const HttpRequest&) { return p.GetRollout(a[0]); })),
-      e("POST", "/v1/rollouts/([^/]+)/(cancel|pause|resume)", admin, worker,
+      e("POST", "/v1/rollouts/{}/{cancel|pause|resume}", admin, worker,
         [&p](const Args& a, const HttpRequest&, Responder out) {
           p.Control(a[0], ControlOf(a[1]), ReplyTo(out));
         }),
-      e("GET", "/v1/rollouts/([^/]+)/events", read, worker,
+      e("GET", "/v1/rollouts/{}/events", read, worker,
         [&d](const Args& a, const HttpRequest& r, Responder out) { StreamEvents(d, a[0], r, out); }),
       e("GET", "/v1/fleet", read, worker, Now([&p](const Args&, const HttpRequest&) { return p.Fleet(); })),
       e("POST", "/v1/fleet/freeze", admin, worker,
@@ -122,9 +122,9 @@ std::vector<Endpoint> Table(ApiDeps& d) {
         Now([&p](const Args&, const HttpRequest&) { return p.Unfreeze(); })),
       e("GET", "/v1/channels", read, worker,
         Now([&promoter](const Args&, const HttpRequest&) { return promoter.List(); })),
-      e("GET", "/v1/channels/([^/]+)", read, worker,
+      e("GET", "/v1/channels/{}", read, worker,
         Now([&promoter](const Args& a, const HttpRequest&) { return promoter.Get(a[0]); })),
-      e("POST", "/v1/channels/([^/]+)/promote", admin, worker,
+      e("POST", "/v1/channels/{}/promote", admin, worker,
         Now([&promoter](const Args& a, const HttpRequest& r) { return promoter.Promote(a[0], r.body); })),
       e("POST", "/cp/admin/tenants/redeploy-fleet", admin, worker,
         [&p](const Args&, const HttpRequest& r, Responder out) {
@@ -148,8 +148,8 @@ httpd::Router MakeApiRouter(ApiDeps deps) {
   return [shared, table](const HttpRequest& head) -> httpd::Route {
     bool path_known = false;
     for (const Endpoint& e : *table) {
-      std::smatch m;
-      if (!std::regex_match(head.path, m, e.path)) continue;
+      std::optional<Args> captured = e.path.Match(head.path);
+      if (!captured) continue;
       path_known = true;
       if (e.method != head.method && !(e.method == "GET" && head.method == "HEAD")) continue;
       if (e.needs != Access::kNone) {
@@ -160,11 +160,10 @@ httpd::Router MakeApiRouter(ApiDeps deps) {
           return Refused(403, "forbidden: this token may only read");
         }
       }
-      Args args(m.begin() + 1, m.end());
       httpd::Route route;
       route.body_limit = shared->body_limit;
       route.dispatch = e.dispatch;
-      route.handler = [run = e.run, args = std::move(args)](const HttpRequest& r, Responder out) {
+      route.handler = [run = e.run, args = std::move(*captured)](const HttpRequest& r, Responder out) {
         run(args, r, std::move(out));
       };
       return route;

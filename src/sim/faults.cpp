@@ -18,7 +18,7 @@ constexpr KindInfo kKinds[] = {
     {"dead", Fault::Kind::kDead, false},           {"stuck", Fault::Kind::kStuck, false},
     {"unhealthy", Fault::Kind::kUnhealthy, false}, {"slow", Fault::Kind::kSlow, true},
     {"flaky", Fault::Kind::kFlaky, true},          {"lag", Fault::Kind::kLag, true},
-    {"crash", Fault::Kind::kCrash, false},
+    {"crash", Fault::Kind::kCrash, false},         {"revert", Fault::Kind::kRevert, true},
 };
 
 const KindInfo* FindKind(std::string_view name) {
@@ -50,7 +50,8 @@ Result<Fault> ParseKindAndArg(std::string_view spec, std::string_view kind_text)
   const KindInfo* info = FindKind(name);
   if (info == nullptr) {
     return Status::Invalid(fmt::format(
-        "'{}': unknown fault kind '{}' (dead, stuck, unhealthy, slow:S, flaky:K, lag:S, crash)",
+        "'{}': unknown fault kind '{}' (dead, stuck, unhealthy, slow:S, flaky:K, lag:S, crash, "
+        "revert:S)",
         spec, name));
   }
   Fault fault{.kind = info->kind, .arg = 0};
@@ -115,6 +116,9 @@ void TenantFaults::Add(const Fault& fault) {
       break;
     case Fault::Kind::kLag:
       lag = SecondsToDuration(fault.arg);
+      break;
+    case Fault::Kind::kRevert:
+      revert = SecondsToDuration(fault.arg);
       break;
   }
 }

@@ -21,9 +21,10 @@ struct Fault {
     kFlaky,      // the first `arg` agent calls answer 502
     kLag,        // /healthz and /buildinfo show the old build `arg` seconds after a deploy
     kCrash,      // agent calls close the connection without an answer
+    kRevert,     // `arg` seconds after its first successful deploy, falls back to the build before
   };
   Kind kind = Kind::kDead;
-  double arg = 0;  // seconds (slow, lag) or a call count (flaky); 0 for the others
+  double arg = 0;  // seconds (slow, lag, revert) or a call count (flaky); 0 for the others
 };
 
 struct FaultSpec {
@@ -49,6 +50,7 @@ struct TenantFaults {
   std::optional<Duration> slow;  // the deploy time, replacing the drawn one
   int flaky_calls = 0;           // agent calls still to answer 502
   Duration lag{0};
+  std::optional<Duration> revert;  // after the first successful deploy
   std::vector<std::string> names;  // as given, for reports
 
   void Add(const Fault& fault);

@@ -17,7 +17,8 @@ TEST(FaultsTest, ParsesEveryKind) {
        {Case{"t1=dead", Fault::Kind::kDead, 0}, Case{"t1=stuck", Fault::Kind::kStuck, 0},
         Case{"t1=unhealthy", Fault::Kind::kUnhealthy, 0},
         Case{"t1=slow:2.5", Fault::Kind::kSlow, 2.5}, Case{"t1=flaky:3", Fault::Kind::kFlaky, 3},
-        Case{"t1=lag:0.25", Fault::Kind::kLag, 0.25}, Case{"t1=crash", Fault::Kind::kCrash, 0}}) {
+        Case{"t1=lag:0.25", Fault::Kind::kLag, 0.25}, Case{"t1=crash", Fault::Kind::kCrash, 0},
+        Case{"t1=revert:5", Fault::Kind::kRevert, 5}}) {
     Result<FaultSpec> spec = ParseFaultSpec(c.text);
     ASSERT_TRUE(spec.ok()) << c.text << ": " << spec.status().message();
     EXPECT_EQ(spec->slug, "t1");

@@ -21,6 +21,15 @@ Fate SimTenant::Admit(Route route, bool authorized) {
   return Fate::kServe;
 }
 
+void SimTenant::Settle(TimePoint now) {
+  if (reverted_ || !revert_at_ || now < *revert_at_ || in_flight_) return;
+  // The host came back from an old snapshot: everything shows the old build.
+  reverted_ = true;
+  std::swap(running_, previous_);
+  landed_at_.reset();
+  history_.push_back(running_.image);
+}
+
 const Build& SimTenant::VisibleBuild(TimePoint now) const {
   if (landed_at_ && now < *landed_at_ + faults_.lag) return previous_;
   return running_;
@@ -60,6 +69,7 @@ DeployAnswer SimTenant::FinishDeploy(TimePoint now) {
   previous_ = running_;
   running_ = Build{.image = order.image, .git_sha = order.git_sha};
   landed_at_ = now;
+  if (faults_.revert && !revert_at_) revert_at_ = now + *faults_.revert;
   history_.push_back(order.image);
   return DeployAnswer{.exit_code = 0,
                       .running_image = running_.image,
@@ -115,6 +125,10 @@ Result<DeployTicket> Fleet::StartDeploy(SimTenant& tenant, const DeployOrder& or
   Duration duration =
       DrawDeployDuration(config_.timing, config_.seed, tenant.slug(), tenant.deploys_started() + 1);
   return tenant.StartDeploy(order, duration, started_at_ms);
+}
+
+void Fleet::SettleAll(TimePoint now) {
+  for (auto& tenant : tenants_) tenant.Settle(now);
 }
 
 std::vector<TenantSnapshot> Fleet::SnapshotAll() const {

@@ -85,6 +85,11 @@ class SimTenant {
   // crash, then flaky. Health and buildinfo routes need no token.
   Fate Admit(Route route, bool authorized);
 
+  // Applies what time alone changes: a revert fault falls back to the build
+  // before its first successful deploy once its delay has passed (once:
+  // later deploys stay). Call before serving a request at `now`.
+  void Settle(TimePoint now);
+
   bool Healthy() const { return !faults_.unhealthy; }
   // What /healthz and /buildinfo show at `now`: the previous build while a
   // lag fault hides the last deploy, else the running one.
@@ -115,6 +120,8 @@ class SimTenant {
   Build previous_;  // shown during a lag window
   std::optional<int64_t> release_seq_;
   std::optional<TimePoint> landed_at_;
+  std::optional<TimePoint> revert_at_;  // set by the first successful deploy of a revert tenant
+  bool reverted_ = false;
   std::vector<std::string> history_;
   uint64_t deploys_started_ = 0;
   uint64_t deploys_finished_ = 0;
@@ -140,6 +147,8 @@ class Fleet {
   // (seed, slug, deploy number).
   Result<DeployTicket> StartDeploy(SimTenant& tenant, const DeployOrder& order, int64_t started_at_ms = 0);
 
+  // SimTenant::Settle for every tenant.
+  void SettleAll(TimePoint now);
   std::vector<TenantSnapshot> SnapshotAll() const;
   const FleetConfig& config() const { return config_; }
   size_t size() const { return tenants_.size(); }

@@ -200,6 +200,24 @@ TEST_F(FleetTest, LaggingTenantShowsTheOldBuildForTheLagAfterTheDeploy) {
   EXPECT_EQ(tenant().VisibleBuild(At(4000)).git_sha, "sha-v2");
 }
 
+TEST_F(FleetTest, RevertingTenantFallsBackOnceAfterItsFirstDeploy) {
+  AddFault("t0000=revert:5");
+  Deploy(tenant(), Order("v2", 2), At(1000));
+  tenant().Settle(At(5999));
+  EXPECT_EQ(tenant().running().image, "registry.test/app:v2");
+  tenant().Settle(At(6000));
+  // Image, /buildinfo and the agent's state all show the old build again.
+  EXPECT_EQ(tenant().running().image, kInitial);
+  EXPECT_EQ(tenant().VisibleBuild(At(6000)).git_sha, "0000000");
+  EXPECT_EQ(tenant().AgentState().running_image, kInitial);
+  EXPECT_EQ(tenant().Snapshot().history,
+            (std::vector<std::string>{kInitial, "registry.test/app:v2", kInitial}));
+  // Redeployed, it stays: the revert happens once.
+  Deploy(tenant(), Order("v2", 2), At(7000));
+  tenant().Settle(At(60000));
+  EXPECT_EQ(tenant().running().image, "registry.test/app:v2");
+}
+
 TEST_F(FleetTest, CrashingTenantDropsAgentCallsButServesHealth) {
   AddFault("t0000=crash");
   EXPECT_EQ(tenant().Admit(Route::kAgentDeploy, true), Fate::kDropConnection);

@@ -44,7 +44,7 @@ void AddFlags(CLI::App& app, SimConfig& config, rollcall::httpd::ServerFlags& se
       ->check(CLI::NonNegativeNumber);
   app.add_option("--fault", config.faults,
                  "SLUG=KIND[:ARG]: dead, stuck, unhealthy, slow:S, "
-                 "flaky:K, lag:S, crash (repeatable)");
+                 "flaky:K, lag:S, crash, revert:S (repeatable)");
   app.add_option("--tenants-out", config.tenants_out,
                  "write the POST /v1/tenants:bulk body for this fleet to FILE");
 }

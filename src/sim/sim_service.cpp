@@ -78,6 +78,7 @@ void SimServer::Handle(const HttpRequest& request, httpd::Responder responder) {
     return;
   }
   if (request.path == "/sim/v1/state" && is_get) {
+    fleet_.SettleAll(Now());
     responder.Send(HttpResponse::Json(200, FleetStateJson(fleet_.SnapshotAll())));
     return;
   }
@@ -96,6 +97,7 @@ void SimServer::Handle(const HttpRequest& request, httpd::Responder responder) {
 
 void SimServer::HandleTenant(SimTenant& tenant, Route route, const HttpRequest& request,
                              httpd::Responder responder) {
+  tenant.Settle(Now());
   const bool authorized = agent_token_.empty() || httpd::HasBearerToken(request, agent_token_);
   switch (tenant.Admit(route, authorized)) {
     case Fate::kNeverAnswer:
