@@ -358,4 +358,16 @@ Result<PromoteBody> ParsePromoteBody(const Json& body) {
   return out;
 }
 
+Json ToJson(const DriftStatus& s) {
+  const TenantSighting& l = s.last;
+  return Json{{"state", ToString(s.state)},
+              {"since", Timestamp(s.since_ms)},
+              {"detail", s.detail.empty() ? Json(nullptr) : Json(s.detail)},
+              {"at", Timestamp(l.at_ms)},
+              {"image", l.inspected_image.empty() ? (l.buildinfo_image.empty() ? Json(nullptr) : Json(l.buildinfo_image))
+                                                  : Json(l.inspected_image)},
+              {"git_sha", l.buildinfo_sha.empty() ? Json(nullptr) : Json(l.buildinfo_sha)},
+              {"healthy", l.health_answered ? Json(l.healthy) : Json(nullptr)}};
+}
+
 }  // namespace rollcall

@@ -3,6 +3,7 @@
 // are Invalid with a message naming the field.
 #pragma once
 
+#include "core/drift.h"
 #include "core/json_reader.h"
 #include "core/types.h"
 
@@ -22,6 +23,8 @@ Result<Policy> ParsePolicy(const Json& j, const Policy& defaults,
 Result<RolloutRequest> ParseRolloutRequest(const Json& body, const Policy& defaults);
 
 Json ToJson(const Tenant& t);
+// /v1/fleet's "observed": {"state","since","detail","at","image","git_sha","healthy"}.
+Json ToJson(const DriftStatus& s);
 Json ToJson(const Release& r);
 Json ToJson(const Policy& p);
 Json ToJson(const TenantResult& row, RowShape shape = RowShape::kV1);

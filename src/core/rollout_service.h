@@ -64,6 +64,8 @@ class RolloutService {
   // The live rollout when it runs here, else the stored one.
   Result<Rollout> Get(const std::string& id);
   size_t running() const { return engines_.size(); }
+  // Who deploys which tenant now (the drift watch stays away from them).
+  const std::shared_ptr<TenantLeases>& leases() const { return leases_; }
 
   // Runs after every rollout finishes (after the engine's own bookkeeping).
   void SetOnFinished(RolloutEngine::OnFinished callback) { on_finished_ = std::move(callback); }

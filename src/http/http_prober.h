@@ -1,4 +1,5 @@
-// HttpProber: GET <base_url>/healthz; any 2xx is healthy. Thread-safe.
+// HttpProber: GET <base_url>/healthz, any 2xx is healthy; GET
+// <base_url>/buildinfo, a JSON object with "git_sha" and "image". Thread-safe.
 #pragma once
 
 #include "core/prober.h"
@@ -11,6 +12,8 @@ class HttpProber : public Prober {
   explicit HttpProber(HttpClient& http) : http_(http) {}  // `http` outlives the prober
   CancelFn ProbeHealth(const Tenant& tenant, Duration timeout,
                        std::function<void(ProbeOutcome)> done) override;
+  CancelFn ProbeBuildInfo(const Tenant& tenant, Duration timeout,
+                          std::function<void(BuildInfoOutcome)> done) override;
 
  private:
   HttpClient& http_;

@@ -42,7 +42,31 @@ Json RolloutSummary(const Rollout& r) {
 
 Json FreezeJson(const std::optional<FleetFreeze>& f) { return f ? ToJson(*f) : Json(nullptr); }
 
+
 }  // namespace
+
+// Per drift state: how many tenants are in it, and the longest any has been.
+static std::string DriftMetrics(const std::map<std::string, DriftStatus>& observed, int64_t now_ms) {
+  std::map<std::string, std::pair<int, double>> by_state;
+  for (DriftState s : {DriftState::kOnTarget, DriftState::kDrifted, DriftState::kAhead,
+                       DriftState::kUnhealthy, DriftState::kUnreachable}) {
+    by_state[std::string(ToString(s))] = {0, 0.0};
+  }
+  for (const auto& [slug, status] : observed) {
+    if (status.state == DriftState::kUnobserved) continue;
+    auto& [count, longest] = by_state[std::string(ToString(status.state))];
+    ++count;
+    longest = std::max(longest, static_cast<double>(std::max<int64_t>(now_ms - status.since_ms, 0)) / 1000.0);
+  }
+  std::string out =
+      "# HELP rollcall_tenants_observed Tenants by the drift watch's latest verdict.\n"
+      "# TYPE rollcall_tenants_observed gauge\n";
+  for (const auto& [state, v] : by_state) out += fmt::format("rollcall_tenants_observed{{state=\"{}\"}} {}\n", state, v.first);
+  out += "# HELP rollcall_tenant_drift_seconds Longest time a tenant has been in each drift state.\n"
+         "# TYPE rollcall_tenant_drift_seconds gauge\n";
+  for (const auto& [state, v] : by_state) out += fmt::format("rollcall_tenant_drift_seconds{{state=\"{}\"}} {:.3f}\n", state, v.second);
+  return out;
+}
 
 ApiResponse ErrorResponse(const Status& status) {
   return ErrorResponse(HttpStatusFor(status.code()), status.message());
@@ -209,6 +233,9 @@ ApiResponse ControlPlane::Fleet() {
   if (!desired.ok()) return ErrorResponse(desired.status());
   Json list = Json::array();
   int on_target = 0, drifted = 0, quarantined = 0;
+  const std::map<std::string, DriftStatus> observed =
+      watch_ ? watch_->Snapshot() : std::map<std::string, DriftStatus>{};
+  std::map<std::string, int> by_state;
   for (const auto& t : *tenants) {
     Json j = {{"slug", t.slug}, {"state", ToString(t.state)},
               {"running_image", t.running_image.empty() ? Json(nullptr) : Json(t.running_image)},
@@ -226,6 +253,12 @@ ApiResponse ControlPlane::Fleet() {
       j["drift"] = false;
     }
     quarantined += t.quarantined ? 1 : 0;
+    if (auto it = observed.find(t.slug); it != observed.end()) {
+      j["observed"] = ToJson(it->second);
+      ++by_state[std::string(ToString(it->second.state))];
+    } else {
+      j["observed"] = nullptr;
+    }
     list.push_back(std::move(j));
   }
   Result<std::optional<FleetFreeze>> freeze = store_.GetFreeze();
@@ -234,7 +267,8 @@ ApiResponse ControlPlane::Fleet() {
                     {"freeze", FreezeJson(*freeze)},
                     {"tenants", std::move(list)},
                     {"summary", {{"total", tenants->size()}, {"on_target", on_target},
-                                 {"drifted", drifted}, {"quarantined", quarantined}}}}};
+                                 {"drifted", drifted}, {"quarantined", quarantined},
+                                 {"observed", by_state}}}}};
 }
 
 ApiResponse ControlPlane::Freeze(std::string_view body) {
@@ -318,6 +352,7 @@ std::string ControlPlane::Metrics() {
     out += "# HELP rollcall_rollouts Rollouts in the ledger by state.\n# TYPE rollcall_rollouts gauge\n";
     for (const auto& [state, n] : by_state) out += fmt::format("rollcall_rollouts{{state=\"{}\"}} {}\n", state, n);
   }
+  if (watch_) out += DriftMetrics(watch_->Snapshot(), loop_.WallMillis());
   Result<std::optional<Release>> desired = store_.DesiredRelease();
   if (desired.ok() && *desired && (*desired)->seq) {
     out += "# HELP rollcall_desired_release_seq Seq of the fleet's desired release.\n";

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/drift_watch.h"
 #include "core/json_reader.h"
 #include "core/rollout_service.h"
 #include "core/store.h"
@@ -68,6 +69,9 @@ class ControlPlane {
   // Prometheus text format.
   std::string Metrics();
 
+  // What /v1/fleet and /metrics report of the drift watch (none: no watch).
+  void SetDriftWatch(std::shared_ptr<const DriftWatch> watch) { watch_ = std::move(watch); }
+
   Store& store() { return store_; }
   EventHub& hub() { return hub_; }
 
@@ -85,6 +89,7 @@ class ControlPlane {
   RolloutService& service_;
   EventHub& hub_;
   const ControlPlaneConfig config_;
+  std::shared_ptr<const DriftWatch> watch_;  // set before serving
 };
 
 }  // namespace rollcall

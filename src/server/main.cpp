@@ -57,6 +57,7 @@ struct Config {
   std::string log_level = "info";
   std::vector<std::string> pass_env;  // what exec commands inherit besides the basics
   httpd::ServerFlags server;
+  double watch_interval_s = 60;  // 0: no drift watch
 };
 
 std::string EnvOr(const char* name, const std::string& fallback) {
@@ -168,6 +169,24 @@ int Serve(const Config& c) {
   if (*resumed > 0) spdlog::info("resumed {} unfinished rollout(s) from {}", *resumed, c.db);
 
   ControlPlane plane(clock, **store, service, hub, ControlPlaneConfig{c.image_repo, c.defaults});
+  std::shared_ptr<DriftWatch> watch;
+  if (c.watch_interval_s > 0) {
+    DriftWatchConfig config;
+    config.interval = SecondsToDuration(c.watch_interval_s);
+    auto on_change = [](const std::string& slug, const DriftStatus& before, const DriftStatus& after) {
+      // A first look that finds the tenant on target is the normal case.
+      if (before.state == DriftState::kUnobserved && after.state == DriftState::kOnTarget) return;
+      spdlog::info("tenant={} drift {} -> {}{}", EscapeText(slug), ToString(before.state),
+                   ToString(after.state), after.detail.empty() ? "" : " (" + EscapeText(after.detail) + ")");
+    };
+    auto on_round = [](size_t looked, Duration took) {
+      spdlog::info("drift watch: looked at {} tenant(s) in {:.1f} s", looked,
+                   std::chrono::duration<double>(took).count());
+    };
+    watch = DriftWatch::Create(env, service.leases(), config, on_change, on_round);
+    plane.SetDriftWatch(watch);
+    watch->Start(config.interval);  // the first look one interval after start
+  }
   Result<RegistryConfig> registry = RegistryConfigFor(c.image_repo, c.registry_url, c.registry_insecure,
                                                       c.registry_username, c.registry_password);
   std::unique_ptr<RegistryRetagger> retagger;
@@ -214,6 +233,7 @@ int Serve(const Config& c) {
   server->Stop();
   serving.join();
   server.reset();      // its workers finish while the engine loop still runs
+  if (watch) watch->Stop();
   completions.Stop();
   clock.Stop();
   return 0;
@@ -256,6 +276,10 @@ int main(int argc, char** argv) {
                  "file holding the registry password (or ROLLCALL_REGISTRY_PASSWORD)");
   app.add_option("--body-limit", c.body_limit, "request body limit in bytes")->capture_default_str();
   rollcall::httpd::AddServerFlags(app, c.server);
+  app.add_option("--watch-interval", c.watch_interval_s,
+                 "seconds between two looks at each tenant by the drift watch (0: off)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error")->capture_default_str();
   app.add_option("--pass-env", c.pass_env,
                  "environment variable exec-driver commands inherit (repeatable); they get PATH, "

@@ -86,4 +86,19 @@ CancelFn FakeProber::ProbeHealth(const Tenant& tenant, Duration,
   return nullptr;
 }
 
+CancelFn FakeProber::ProbeBuildInfo(const Tenant& tenant, Duration,
+                                    std::function<void(BuildInfoOutcome)> done) {
+  const FakeTenant& script = fleet_.Script(tenant.slug);
+  BuildInfoOutcome outcome;
+  if (script.never_answers || !script.buildinfo_sha) {
+    if (script.never_answers) return nullptr;  // a dead box: never answers
+    outcome.error = "/buildinfo: HTTP 404";
+  } else {
+    outcome.answered = true;
+    outcome.git_sha = *script.buildinfo_sha;
+  }
+  fleet_.clock().Post([outcome, done] { done(outcome); });
+  return nullptr;
+}
+
 }  // namespace rollcall

@@ -36,6 +36,8 @@ struct FakeTenant {
   // Until this virtual time Inspect reports a deploy still running there (an
   // agent's `deploying`); once it passes, the tenant runs image_after_busy.
   std::optional<TimePoint> deploying_until{};
+  // What GET /buildinfo answers: nullopt = no answer; else its git_sha.
+  std::optional<std::string> buildinfo_sha = std::string("");
 
   static FakeTenant Dead() { return FakeTenant{.never_answers = true}; }
   static FakeTenant Stuck() { return FakeTenant{.reports = Reports::kOldImage}; }
@@ -87,6 +89,8 @@ class FakeProber : public Prober {
   explicit FakeProber(FakeFleet& fleet) : fleet_(fleet) {}
   CancelFn ProbeHealth(const Tenant& tenant, Duration timeout,
                        std::function<void(ProbeOutcome)> done) override;
+  CancelFn ProbeBuildInfo(const Tenant& tenant, Duration timeout,
+                          std::function<void(BuildInfoOutcome)> done) override;
 
  private:
   FakeFleet& fleet_;

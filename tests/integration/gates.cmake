@@ -1,6 +1,6 @@
 # The gates, the proof and per-tenant exclusivity end to end (DESIGN §3-5):
 # rollcalld with rollcall-sim, the real rollcall-agent and exec tenants.
-foreach(name gates_it_test proof_it_test exclusivity_it_test)
+foreach(name gates_it_test proof_it_test exclusivity_it_test drift_it_test)
   add_executable(${name} tests/integration/stack.cpp tests/integration/${name}.cpp)
   rollcall_target(${name})
   target_link_libraries(${name} PRIVATE rollcall_it_harness rollcall_process_testing rollcall_httpd PkgConfig::HTTPLIB
