@@ -10,20 +10,10 @@ tenants=${1:-10000}
 interval=${2:-20}
 bin=${BUILD_DIR:-build}
 source scripts/lib.sh
+source bench/lib.sh
 scratch_dir rollcall-drift-bench
-ulimit -n "$(ulimit -Hn)"
-"$bin/rollcall-sim" --tenants "$tenants" --listen 127.0.0.1:0 --deploy-ms 5 --seed 1 \
-  --tenants-out "$work/tenants.json" >"$work/sim.out" 2>"$work/sim.err" &
-pids+=($!)
-sim=$(wait_listening "$work/sim.out" 60)
-export ROLLCALL_ADMIN_TOKEN=bench
-"$bin/rollcalld" --listen 127.0.0.1:0 --db "$work/rc.db" --image-repo bench/app --log-level info \
-  --body-limit 16777216 --watch-interval "$interval" >"$work/rc.out" 2>"$work/rc.err" &
-rc_pid=$!
-pids+=($rc_pid)
-server=$(wait_listening "$work/rc.out" 60)
-export ROLLCALL_SERVER="http://$server" ROLLCALL_TOKEN=bench
-"$bin/rollcall" tenants import "$work/tenants.json" >/dev/null
+start_bench_stack --tenants "$tenants" --deploy-ms 5 --seed 1 -- --log-level info --body-limit 16777216 \
+  --watch-interval "$interval"
 "$bin/rollcall" rollout --tag v2 --seq 2 --max-parallel 200 --max-stragglers 0 \
   --per-tenant-timeout 60 --health-timeout 30 --health-interval 0.05 --soak 0 >/dev/null
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$rc_pid/stat"; }

@@ -9,21 +9,9 @@ tenants=${1:-10000}
 parallel=${2:-200}
 bin=${BUILD_DIR:-build}
 source scripts/lib.sh
+source bench/lib.sh
 scratch_dir rollcall-bench
-ulimit -n "$(ulimit -Hn)"
-"$bin/rollcall-sim" --tenants "$tenants" --listen 127.0.0.1:0 --deploy-ms 5 --seed 1 \
-  --tenants-out "$work/tenants.json" >"$work/sim.out" 2>"$work/sim.err" &
-pids+=($!)
-sim=$(wait_listening "$work/sim.out" 60)
-export ROLLCALL_ADMIN_TOKEN=bench
-"$bin/rollcalld" --listen 127.0.0.1:0 --db "$work/rc.db" --image-repo bench/app --log-level warn \
-  --body-limit 16777216 \
-  >"$work/rc.out" 2>"$work/rc.err" &
-rc_pid=$!
-pids+=($rc_pid)
-server=$(wait_listening "$work/rc.out" 60)
-export ROLLCALL_SERVER="http://$server" ROLLCALL_TOKEN=bench
-"$bin/rollcall" tenants import "$work/tenants.json" >/dev/null
+start_bench_stack --tenants "$tenants" --deploy-ms 5 --seed 1 -- --log-level warn --body-limit 16777216
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$rc_pid/stat"; }
 ticks0=$(cpu_ticks)
 start=$(date +%s.%N)

@@ -15,21 +15,9 @@ rounds=${2:-2000}
 bin=${BUILD_DIR:-build}
 tool=${BENCH_TOOL:-build/http_bench}
 source scripts/lib.sh
+source bench/lib.sh
 scratch_dir rollcall-http-bench
-ulimit -n "$(ulimit -Hn)"
-"$bin/rollcall-sim" --tenants 100 --listen 127.0.0.1:0 --deploy-ms 200 \
-  --tenants-out "$work/tenants.json" >"$work/sim.out" 2>"$work/sim.err" &
-sim_pid=$!
-pids+=($sim_pid)
-sim=$(wait_listening "$work/sim.out" 60)
-export ROLLCALL_ADMIN_TOKEN=bench
-"$bin/rollcalld" --listen 127.0.0.1:0 --db "$work/rc.db" --image-repo bench/app --log-level warn \
-  >"$work/rc.out" 2>"$work/rc.err" &
-rc_pid=$!
-pids+=($rc_pid)
-server=$(wait_listening "$work/rc.out" 60)
-export ROLLCALL_SERVER="http://$server" ROLLCALL_TOKEN=bench
-"$bin/rollcall" tenants import "$work/tenants.json" >/dev/null
+start_bench_stack --tenants 100 --deploy-ms 200 -- --log-level warn
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 "$tool" rps "$server" /healthz "$conns" "$rounds"
