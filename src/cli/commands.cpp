@@ -1,6 +1,7 @@
 // The operator's commands: plan, assert-enabled, tenants, status, control.
 #include "cli/commands.h"
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fmt/format.h>
@@ -9,6 +10,7 @@
 
 #include "cli/ci_logic.h"
 #include "cli/command_support.h"
+#include "cli/fleet_table.h"
 #include "cli/stages.h"
 #include "cli/summary.h"
 #include "core/types.h"
@@ -199,6 +201,22 @@ int CmdGet(const Globals& g, const std::string& path, const std::string& what) {
   Result<Json> answer = Expect(**client, "GET", path, 200, what);
   if (!answer.ok()) return FailWith(answer.status());
   std::printf("%s\n", answer->dump(2).c_str());
+  return kExitOk;
+}
+
+int CmdFleet(const Globals& g) {
+  auto client = ServerClient(g);
+  if (!client.ok()) return FailWith(client.status());
+  Result<Json> answer = Expect(**client, "GET", "/v1/fleet", 200, "fleet");
+  if (!answer.ok()) return FailWith(answer.status());
+  if (g.json) {
+    std::printf("%s\n", answer->dump(2).c_str());
+  } else {
+    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+    std::fputs(FleetTable(*answer, now_ms).c_str(), stdout);
+  }
   return kExitOk;
 }
 

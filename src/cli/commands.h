@@ -97,6 +97,10 @@ int CmdTenantsCordon(const Globals& g, const std::string& slug, bool cordon);
 int CmdGet(const Globals& g, const std::string& path, const std::string& what);
 int CmdControl(const Globals& g, const std::string& id, const std::string& action);
 int CmdWatch(const Globals& g, const std::string& id);
+// POST /v1/fleet/recover, then follows the recovery like `watch`.
+int CmdRecover(const Globals& g, const std::vector<std::string>& only, const std::string& reason);
+// GET /v1/fleet as a table: drifted and quarantined tenants first, with how long.
+int CmdFleet(const Globals& g);
 int CmdRollout(const Globals& g, const RolloutFlags& f);
 int CmdVerify(const Globals& g, const VerifyFlags& f);
 int CmdWaitCi(const Globals& g, const WaitCiFlags& f);

@@ -205,9 +205,16 @@ int main(int argc, char** argv) {
   }
 
   AddTenantCommands(app, g, code);
-  app.add_subcommand("fleet", "running image, desired release, drift and quarantine per tenant")
-      ->footer("Example: rollcall fleet")
-      ->callback([&] { code = CmdGet(g, "/v1/fleet", "fleet"); });
+  app.add_subcommand("fleet", "running image, desired release, drift and quarantine per tenant (drifted first)")
+      ->footer("Example: rollcall fleet\n         rollcall fleet --json")
+      ->callback([&] { code = CmdFleet(g); });
+  std::vector<std::string> recover_only;
+  std::string recover_reason;
+  auto* recover = app.add_subcommand("recover", "roll the desired release out to the quarantined and drifted tenants");
+  recover->footer("Example: rollcall recover --reason \"host rebuilt\"\n         rollcall recover --only acme --only beta");
+  recover->add_option("--only", recover_only, "only these tenants (repeatable)");
+  recover->add_option("--reason", recover_reason, "why, for the audit trail");
+  recover->callback([&] { code = CmdRecover(g, recover_only, recover_reason); });
 
   try {
     app.parse(argc, argv);

@@ -240,3 +240,38 @@ int CmdWatch(const Globals& g, const std::string& id) {
 }
 
 }  // namespace rollcall
+
+namespace rollcall {
+
+int CmdRecover(const Globals& g, const std::vector<std::string>& only, const std::string& reason) {
+  for (const auto& slug : only) {
+    if (Status s = CheckSlug(slug, "--only"); !s.ok()) return FailWith(s);
+  }
+  auto client = ServerClient(g);
+  if (!client.ok()) return FailWith(client.status());
+  Json body = {{"only", only}};
+  if (!reason.empty()) body["reason"] = reason;
+  Result<Json> answer = Expect(**client, "POST", "/v1/fleet/recover", kAny2xx, "recover", body);
+  if (!answer.ok()) return FailWith(answer.status());
+  for (const Json& skip : answer->value("skipped", Json::array())) {
+    std::printf("skipped %s: %s\n", skip.value("slug", "?").c_str(), skip.value("why", "?").c_str());
+  }
+  const Json rollout = answer->value("rollout", Json());
+  if (!rollout.is_object()) {
+    std::printf("nothing to recover\n");
+    return kExitOk;
+  }
+  const std::string id = rollout.value("id", "");
+  const std::vector<std::string> slugs = answer->value("tenants", std::vector<std::string>{});
+  std::string list;
+  for (const auto& slug : slugs) list += (list.empty() ? "" : ", ") + slug;
+  std::printf("recovery %s of %s to %zu tenant(s): %s\n", id.c_str(), rollout.value("release", Json()).dump().c_str(),
+              slugs.size(), list.c_str());
+  std::fflush(stdout);
+  if (Status s = Follow(**client, id, slugs.size()); !s.ok()) return Fail(kExitFailed, s.message());
+  Result<Json> final = Expect(**client, "GET", "/v1/rollouts/" + id, 200, "recover");
+  if (!final.ok()) return FailWith(final.status());
+  return Report(g, *final, "").exit;
+}
+
+}  // namespace rollcall

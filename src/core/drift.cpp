@@ -18,6 +18,14 @@ std::string_view ToString(DriftState s) {
   return "unobserved";
 }
 
+Result<DriftState> ParseDriftState(std::string_view s) {
+  for (DriftState d : {DriftState::kUnobserved, DriftState::kOnTarget, DriftState::kDrifted, DriftState::kAhead,
+                       DriftState::kUnhealthy, DriftState::kUnreachable}) {
+    if (ToString(d) == s) return d;
+  }
+  return Status::Invalid(fmt::format("unknown drift state \"{}\"", s));
+}
+
 namespace {
 
 // The image the tenant runs by the best evidence: the driver's inspect

@@ -40,6 +40,7 @@ enum class DriftState {
 };
 
 std::string_view ToString(DriftState s);  // "on_target", "drifted", ...
+Result<DriftState> ParseDriftState(std::string_view s);
 
 struct DriftVerdict {
   DriftState state = DriftState::kUnobserved;

@@ -13,18 +13,28 @@ struct DriftWatch::Look {
 };
 
 std::shared_ptr<DriftWatch> DriftWatch::Create(EngineEnv& env, std::shared_ptr<TenantLeases> leases,
-                                               DriftWatchConfig config, OnChange on_change,
+                                               DriftWatchConfig config, OnLook on_look,
                                                OnRound on_round) {
-  return std::make_shared<DriftWatch>(env, std::move(leases), config, std::move(on_change),
+  return std::make_shared<DriftWatch>(env, std::move(leases), config, std::move(on_look),
                                       std::move(on_round));
 }
 
 DriftWatch::DriftWatch(EngineEnv& env, std::shared_ptr<TenantLeases> leases, DriftWatchConfig config,
-                       OnChange on_change, OnRound on_round)
-    : env_(env), leases_(std::move(leases)), config_(config), on_change_(std::move(on_change)),
+                       OnLook on_look, OnRound on_round)
+    : env_(env), leases_(std::move(leases)), config_(config), on_look_(std::move(on_look)),
       on_round_(std::move(on_round)) {}
 
 void DriftWatch::Start(Duration delay) {
+  env_.clock.Post([weak = weak_from_this()] {
+    auto self = weak.lock();
+    if (!self) return;
+    // What the ledger kept is a starting point; a store that cannot answer
+    // starts from nothing (every tenant unobserved) rather than not at all.
+    Result<std::map<std::string, DriftStatus>> kept = self->env_.store.ListDriftStatus();
+    if (!kept.ok()) return;
+    std::lock_guard lock(self->mu_);
+    for (auto& [slug, status] : *kept) self->status_.emplace(slug, std::move(status));
+  });
   env_.clock.CallAfter(delay, [weak = weak_from_this()] {
     if (auto self = weak.lock()) self->StartRound();
   });
@@ -162,7 +172,7 @@ void DriftWatch::Finish(const std::shared_ptr<Look>& look) {
     after = status;
     ++looks_;
   }
-  if (changed && on_change_) on_change_(look->tenant.slug, before, after);
+  if (on_look_) on_look_(look->tenant, before, after, changed);
   ++looked_this_round_;
   if (next_ == round_.size() && in_flight_ == 0 && on_round_) {
     on_round_(looked_this_round_, env_.clock.Now() - round_start_);

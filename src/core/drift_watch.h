@@ -34,20 +34,23 @@ struct DriftWatchConfig {
 
 class DriftWatch : public std::enable_shared_from_this<DriftWatch> {
  public:
-  // Called on the loop when a tenant's state moves (logs, events).
-  using OnChange = std::function<void(const std::string& slug, const DriftStatus& before,
-                                      const DriftStatus& after)>;
+  // Called on the loop after each look at `tenant` (as listed at the
+  // round's start): its status before and after, and whether the state
+  // moved (logs, the ledger, recovery).
+  using OnLook = std::function<void(const Tenant& tenant, const DriftStatus& before,
+                                    const DriftStatus& after, bool changed)>;
   // Called on the loop when a round has looked at every tenant it listed:
   // how many it looked at and how long the round took.
   using OnRound = std::function<void(size_t looked, Duration took)>;
 
   // `env` is borrowed and outlives the watch; `leases` are the rollouts'.
   static std::shared_ptr<DriftWatch> Create(EngineEnv& env, std::shared_ptr<TenantLeases> leases,
-                                            DriftWatchConfig config, OnChange on_change = {},
+                                            DriftWatchConfig config, OnLook on_look = {},
                                             OnRound on_round = {});
 
   // Starts the first round after `delay` and one every interval after.
-  // Any thread.
+  // The statuses the ledger kept (Store::ListDriftStatus) are loaded first,
+  // so "since when" survives a restart. Any thread.
   void Start(Duration delay = Duration::zero());
   // No new look starts after it. Any thread.
   void Stop();
@@ -57,7 +60,7 @@ class DriftWatch : public std::enable_shared_from_this<DriftWatch> {
   uint64_t looks() const;  // looks finished since start
 
   DriftWatch(EngineEnv& env, std::shared_ptr<TenantLeases> leases, DriftWatchConfig config,
-             OnChange on_change, OnRound on_round);  // use Create
+             OnLook on_look, OnRound on_round);  // use Create
 
  private:
   struct Look;
@@ -69,7 +72,7 @@ class DriftWatch : public std::enable_shared_from_this<DriftWatch> {
   EngineEnv& env_;
   const std::shared_ptr<TenantLeases> leases_;
   const DriftWatchConfig config_;
-  const OnChange on_change_;
+  const OnLook on_look_;
   const OnRound on_round_;
   size_t looked_this_round_ = 0;
 

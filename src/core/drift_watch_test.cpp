@@ -29,10 +29,11 @@ class DriftWatchTest : public ::testing::Test {
     ASSERT_TRUE(store.PutTenants(tenants).ok());
   }
   std::shared_ptr<DriftWatch> Watch(DriftWatchConfig config = {}) {
-    auto watch = DriftWatch::Create(env, leases, config, [this](const std::string& slug, const DriftStatus&,
-                                                                 const DriftStatus& after) {
-      changes.push_back(slug + ":" + std::string(ToString(after.state)));
-    });
+    auto watch = DriftWatch::Create(env, leases, config,
+                                    [this](const Tenant& t, const DriftStatus&, const DriftStatus& after,
+                                           bool changed) {
+                                      if (changed) changes.push_back(t.slug + ":" + std::string(ToString(after.state)));
+                                    });
     watch->Start();
     return watch;
   }

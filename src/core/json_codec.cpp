@@ -217,6 +217,7 @@ Json ToJson(const Rollout& r, RowShape shape) {
           {"warnings", r.warnings},
           {"superseded_by", OptionalString(r.superseded_by)},
           {"legacy_scoped", r.legacy_scoped},
+          {"recovery", r.recovery},
           {"created_at", Timestamp(r.created_at_ms)},
           {"started_at", Timestamp(r.started_at_ms)},
           {"finished_at", Timestamp(r.finished_at_ms)}};
@@ -286,6 +287,7 @@ Result<Rollout> ParseRollout(const Json& j) {
   reader.Read("warnings", r.warnings);
   reader.Read("superseded_by", r.superseded_by);
   reader.Read("legacy_scoped", r.legacy_scoped);
+  reader.Read("recovery", r.recovery);
   reader.Read("created_at", created);
   reader.Read("started_at", started);
   reader.Read("finished_at", finished);
@@ -368,6 +370,16 @@ Json ToJson(const DriftStatus& s) {
                                                   : Json(l.inspected_image)},
               {"git_sha", l.buildinfo_sha.empty() ? Json(nullptr) : Json(l.buildinfo_sha)},
               {"healthy", l.health_answered ? Json(l.healthy) : Json(nullptr)}};
+}
+
+Json ToJson(const AuditEntry& e) {
+  return Json{{"id", e.id},
+              {"at", Timestamp(e.at_ms)},
+              {"actor", e.actor},
+              {"kind", e.kind},
+              {"target", e.target.empty() ? Json(nullptr) : Json(e.target)},
+              {"reason", e.reason.empty() ? Json(nullptr) : Json(e.reason)},
+              {"data", e.data}};
 }
 
 }  // namespace rollcall

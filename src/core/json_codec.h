@@ -5,6 +5,7 @@
 
 #include "core/drift.h"
 #include "core/json_reader.h"
+#include "core/store.h"
 #include "core/types.h"
 
 namespace rollcall {
@@ -33,6 +34,8 @@ Json ToJson(const Rollout& r, RowShape shape = RowShape::kV1);
 Json ToJson(const FleetFreeze& f);
 // {"channel","tag","seq","digest","promoted_at","rollback","reason"}
 Json ToJson(const ChannelRecord& c);
+// {"id","at","actor","kind","target","reason","data"}
+Json ToJson(const AuditEntry& e);
 
 // The body of POST /v1/channels/{channel}/promote: {"tag","seq","rollback",
 // "reason"}; `tag` required, unknown fields refused.

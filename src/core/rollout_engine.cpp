@@ -5,6 +5,7 @@
 
 #include "core/coverage.h"
 #include "core/fencing.h"
+#include "core/fleet_log.h"
 #include "core/json_codec.h"
 
 namespace rollcall {
@@ -330,6 +331,21 @@ void RolloutEngine::ObserveVerified(const TenantResult& row) {
   obs.quarantined = false;  // proven on target: recovered
   Status s = env_.store.ObserveTenant(row.slug, obs);
   if (s.code() != Status::Code::kNotFound) Persist(s);
+  if (s.ok() && current->quarantined) {
+    (void)RecordFleetEvent(env_, kEventQuarantine,
+                           {{"slug", row.slug},
+                            {"quarantined", false},
+                            {"reason", fmt::format("verified on target by rollout {}", rollout_.id)},
+                            {"was", current->quarantine_reason}});
+  }
+}
+
+std::vector<std::string> RolloutEngine::Unfinished() const {
+  std::vector<std::string> out;
+  for (const auto& slug : rollout_.enumerated) {
+    if (rows_.count(slug) == 0) out.push_back(slug);
+  }
+  return out;
 }
 
 void RolloutEngine::StopWith(Stop reason, std::string error) {
@@ -428,11 +444,13 @@ void RolloutEngine::ApplyCoverageGate() {
   rules.tolerance = plan_.tolerance;
   CoverageVerdict verdict = EvaluateCoverage(plan_.EnumeratedSlugs(), rollout_.results, rules);
   rollout_.stragglers = verdict.stragglers;
-  if (rollout_.state != RolloutState::kSucceeded) return;
-  if (!verdict.passed) {
+  // A recovery's tenants were already left behind: one that fails again
+  // stays quarantined with the new reason, however the recovery ends.
+  if (rollout_.state != RolloutState::kSucceeded && !rollout_.recovery) return;
+  if (!verdict.passed && rollout_.state == RolloutState::kSucceeded) {
     rollout_.state = RolloutState::kFailed;
     rollout_.error = verdict.error;
-    return;
+    if (!rollout_.recovery) return;
   }
   for (const auto& slug : verdict.stragglers) {
     auto it = rows_.find(slug);
@@ -442,6 +460,9 @@ void RolloutEngine::ApplyCoverageGate() {
                                         it == rows_.end() ? "no result row" : Describe(it->second));
     if (Status s = env_.store.ObserveTenant(slug, obs); !s.ok()) {
       rollout_.warnings.push_back(fmt::format("quarantine of {} not recorded: {}", slug, s.message()));
+    } else {
+      (void)RecordFleetEvent(env_, kEventQuarantine,
+                             {{"slug", slug}, {"quarantined", true}, {"reason", obs.quarantine_reason}});
     }
   }
   if (!verdict.stragglers.empty()) {

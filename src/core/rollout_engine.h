@@ -63,6 +63,8 @@ class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
   const Rollout& rollout() const { return rollout_; }
   // The rollout with every row recorded so far, in plan order.
   Rollout Snapshot() const;
+  // Enumerated tenants without a result row yet: what it may still deploy.
+  std::vector<std::string> Unfinished() const;
 
   RolloutEngine(EngineEnv& env, Rollout rollout, Plan plan, std::shared_ptr<TenantLeases> leases,
                 OnFinished on_finished);  // use Create

@@ -1,6 +1,7 @@
 #include "core/rollout_service.h"
 
 #include <algorithm>
+#include <set>
 #include <fmt/format.h>
 #include <tuple>
 
@@ -25,6 +26,7 @@ Result<SubmitOutcome> RolloutService::Submit(const RolloutRequest& req) {
   rollout.rollback = req.rollback;
   rollout.reason = req.reason;
   rollout.legacy_scoped = req.legacy_scoped;
+  rollout.recovery = req.recovery;
   rollout.created_at_ms = env_.clock.WallMillis();
   rollout.enumerated = plan->EnumeratedSlugs();
 
@@ -65,6 +67,42 @@ Result<SubmitOutcome> RolloutService::Submit(const RolloutRequest& req) {
   for (const auto& old_id : admission.supersede_ids) engines_.at(old_id)->Supersede(rollout.id);
   Launch(rollout, std::move(plan).value());
   return SubmitOutcome{SubmitOutcome::Kind::kStarted, engines_.at(rollout.id)->rollout(), {}};
+}
+
+Result<RecoveryOutcome> RolloutService::Recover(const RecoveryAsk& ask) {
+  Result<std::optional<Release>> desired = env_.store.DesiredRelease();
+  if (!desired.ok()) return desired.status();
+  if (!*desired) return Status::Conflict("the fleet has no desired release yet: nothing to recover to");
+  Result<std::vector<Tenant>> tenants = env_.store.ListTenants();
+  if (!tenants.ok()) return tenants.status();
+  std::set<std::string> pending;
+  for (const auto& [id, engine] : engines_) {
+    const Rollout& r = engine->rollout();
+    if (r.policy.dry_run || r.recovery) continue;
+    for (auto& slug : engine->Unfinished()) pending.insert(std::move(slug));
+  }
+  Result<RecoveryScope> scope = ScopeRecovery(*tenants, ask.observed, **desired, ask.only, pending);
+  if (!scope.ok()) return scope.status();
+  RecoveryOutcome out;
+  out.scope = std::move(scope).value();
+  if (out.scope.slugs.empty()) return out;
+  // The policy the release went out with: its newest real rollout's (a
+  // recovery's own is derived from it the same way).
+  Policy base;
+  if (std::string id = RolloutOf(**desired); !id.empty()) {
+    if (Result<Rollout> accepted = Get(id); accepted.ok()) base = accepted->policy;
+  }
+  Result<SubmitOutcome> submitted = Submit(RecoveryRequest(**desired, base, out.scope.slugs, ask.reason));
+  if (!submitted.ok()) return submitted.status();
+  out.submitted = std::move(submitted).value();
+  return out;
+}
+
+bool RolloutService::FleetRolloutRunning() const {
+  for (const auto& [id, engine] : engines_) {
+    if (!engine->rollout().policy.dry_run && !engine->rollout().recovery) return true;
+  }
+  return false;
 }
 
 std::string RolloutService::RolloutOf(const Release& release) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/engine_env.h"
+#include "core/recovery.h"
 #include "core/rollout_engine.h"
 #include "core/types.h"
 
@@ -36,6 +37,19 @@ struct SubmitOutcome {
   std::string newer_rollout_id{};  // kSuperseded: the rollout `newer` was accepted for, if known
 };
 
+// A recovery (DESIGN §10): the desired release again, to the quarantined
+// and drifted tenants.
+struct RecoveryAsk {
+  std::vector<std::string> only;  // empty: every tenant left behind
+  std::string reason;             // recorded as the rollout's reason
+  std::map<std::string, DriftStatus> observed;  // the drift watch's statuses (may be empty)
+};
+
+struct RecoveryOutcome {
+  std::optional<SubmitOutcome> submitted;  // none: nothing to recover
+  RecoveryScope scope;
+};
+
 class RolloutService {
  public:
   // `env` and `ids` are borrowed and outlive the service.
@@ -46,6 +60,14 @@ class RolloutService {
   // tag or the fleet is frozen. A dry run is admitted exactly like the real
   // run (superseded, invalid, frozen) but has no side effect.
   Result<SubmitOutcome> Submit(const RolloutRequest& req);
+
+  // Scopes a recovery (core/recovery.h) and submits it with the policy the
+  // desired release was rolled out with. Conflict when the fleet has no
+  // desired release or is frozen; Invalid for an unknown slug in `only`.
+  Result<RecoveryOutcome> Recover(const RecoveryAsk& ask);
+  // Whether a rollout other than a recovery or a dry run runs now: the
+  // automatic recovery waits for it (its tenants are not drift yet).
+  bool FleetRolloutRunning() const;
 
   // After a restart: resumes every unfinished rollout in the ledger, in
   // creation order; any whose fenced release is no longer the desired one

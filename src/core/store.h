@@ -6,10 +6,12 @@
 // are thread-safe. Every method returns a Status rather than throwing.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/drift.h"
 #include "core/events.h"
 #include "core/process_groups.h"
 #include "core/status.h"
@@ -41,6 +43,27 @@ struct LegacyCanary {
   int64_t at_ms = 0;
 };
 
+// One entry of the audit trail: who did what to which tenant, rollout or
+// channel, and why. Append-only.
+struct AuditEntry {
+  int64_t id = 0;  // assigned by the Store; increasing
+  int64_t at_ms = 0;
+  std::string actor;   // a token's name, or the control plane's own ("drift-watch", "auto-recover")
+  std::string kind;    // "drift", "quarantine", "recover", ...
+  std::string target;  // the tenant, rollout or channel concerned ("" = the fleet)
+  std::string reason;  // for operators
+  nlohmann::json data = nlohmann::json::object();
+};
+
+// GET /v1/audit's filters; entries come newest first.
+struct AuditQuery {
+  int64_t since_ms = 0;  // at_ms >= since_ms
+  std::string actor;     // "" = any
+  std::string kind;      // "" = any
+  size_t limit = 100;
+  int64_t before_id = 0;  // the cursor: only entries with a smaller id (0 = from the newest)
+};
+
 class Store : public ProcessGroupLedger {
  public:
   Store() = default;
@@ -64,10 +87,24 @@ class Store : public ProcessGroupLedger {
   virtual Status PutResult(const std::string& rollout_id, const TenantResult& row) = 0;
   virtual Result<std::vector<InFlightTenant>> InFlight(const std::string& rollout_id) = 0;
 
-  // Events: assigns event.id.
+  // Events: assigns event.id, increasing across the whole ledger. An event
+  // with an empty rollout_id belongs to the fleet (drift, quarantine, audit).
   virtual Status AppendEvent(RolloutEvent& event) = 0;
   virtual Result<std::vector<RolloutEvent>> EventsAfter(const std::string& rollout_id,
                                                         int64_t after_id) = 0;
+  // Every event, of every rollout and of the fleet, with an id above
+  // `after_id`, oldest first, at most `limit` of them.
+  virtual Result<std::vector<RolloutEvent>> FleetEventsAfter(int64_t after_id, size_t limit) = 0;
+
+  // The audit trail. AppendAudit assigns entry.id.
+  virtual Status AppendAudit(AuditEntry& entry) = 0;
+  virtual Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) = 0;
+
+  // What the drift watch last concluded about each tenant (written when the
+  // state moves, so "since when" survives a restart). Deleting a tenant
+  // deletes its status.
+  virtual Status PutDriftStatus(const std::string& slug, const DriftStatus& status) = 0;
+  virtual Result<std::map<std::string, DriftStatus>> ListDriftStatus() = 0;
 
   // Fencing: the highest-seq release a rollout was accepted for.
   virtual Result<std::optional<Release>> DesiredRelease() = 0;

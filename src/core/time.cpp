@@ -1,5 +1,7 @@
 #include "core/time.h"
 
+#include <cctype>
+#include <cstdlib>
 #include <ctime>
 #include <fmt/format.h>
 
@@ -51,6 +53,58 @@ std::optional<int64_t> ParseWallMillis(std::string_view text) {
 std::string FormatSeconds(double seconds) {
   if (seconds < 1.0 && seconds > 0.0) return fmt::format("{:g}ms", seconds * 1000.0);
   return fmt::format("{:g}s", seconds);
+}
+
+}  // namespace rollcall
+
+namespace rollcall {
+
+std::optional<Duration> ParseDurationText(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  // A number with a fraction: [0-9]+(.[0-9]+)?
+  auto number = [](std::string_view& in) -> std::optional<double> {
+    size_t n = 0, dots = 0;
+    while (n < in.size() && (std::isdigit(static_cast<unsigned char>(in[n])) || in[n] == '.')) {
+      dots += in[n] == '.' ? 1 : 0;
+      ++n;
+    }
+    if (n == 0 || dots > 1 || in[0] == '.' || in[n - 1] == '.') return std::nullopt;
+    double v = std::strtod(std::string(in.substr(0, n)).c_str(), nullptr);
+    in.remove_prefix(n);
+    return v;
+  };
+  std::string_view rest = text;
+  std::optional<double> first = number(rest);
+  if (!first) return std::nullopt;
+  if (rest.empty()) return SecondsToDuration(*first);  // bare seconds
+  struct Unit {
+    std::string_view name;
+    double seconds;
+  };
+  constexpr Unit kUnits[] = {{"h", 3600}, {"ms", 0.001}, {"m", 60}, {"s", 1}};
+  double total = 0;
+  int last_rank = -1;  // units must come largest first, each once
+  std::optional<double> value = first;
+  for (;;) {
+    int rank = -1;
+    for (int i = 0; i < 4; ++i) {
+      if (rest.substr(0, kUnits[i].name.size()) == kUnits[i].name) {
+        rank = i;
+        break;
+      }
+    }
+    if (rank < 0) return std::nullopt;
+    // h < m < s < ms in order of appearance.
+    const int order = rank == 0 ? 0 : rank == 2 ? 1 : rank == 3 ? 2 : 3;
+    if (order <= last_rank) return std::nullopt;
+    last_rank = order;
+    total += *value * kUnits[rank].seconds;
+    rest.remove_prefix(kUnits[rank].name.size());
+    if (rest.empty()) break;
+    value = number(rest);
+    if (!value || rest.empty()) return std::nullopt;  // a number needs its unit
+  }
+  return SecondsToDuration(total);
 }
 
 }  // namespace rollcall

@@ -34,6 +34,11 @@ std::string FormatWallMillis(int64_t unix_ms);
 // shape ("YYYY-MM-DDTHH:MM:SS.mmmZ").
 std::optional<int64_t> ParseWallMillis(std::string_view text);
 
+// A duration as operators write it: bare seconds ("90", "2.5") or numbers
+// with units, largest first ("90s", "5m", "1h30m", "250ms"). nullopt for
+// anything else, negative values included.
+std::optional<Duration> ParseDurationText(std::string_view text);
+
 // "1.5s", "250ms", "300s": a duration as people read it in error messages.
 std::string FormatSeconds(double seconds);
 

@@ -133,6 +133,9 @@ struct RolloutRequest {
   // Rollout::legacy_scoped), and notes recorded as the rollout's warnings.
   bool legacy_scoped = false;
   std::vector<std::string> notes{};
+  // A recovery (DESIGN §10): the desired release again, to tenants left
+  // behind; see Rollout::recovery.
+  bool recovery = false;
 };
 
 enum class RolloutState { kPending, kRunning, kPaused, kSucceeded, kFailed, kCancelled, kSuperseded };
@@ -156,6 +159,9 @@ struct Rollout {
   // applies the fleet-wide coverage gate, so "nothing verified" is left to
   // the tolerance (DESIGN §3.7, §4).
   bool legacy_scoped = false;
+  // A recovery of quarantined or drifted tenants: every straggler it leaves
+  // is quarantined with its new reason, whatever the rollout's end state.
+  bool recovery = false;
   int64_t created_at_ms = 0;
   int64_t started_at_ms = 0;
   int64_t finished_at_ms = 0;

@@ -120,6 +120,14 @@ std::vector<Endpoint> Table(ApiDeps& d) {
         Now([&p](const Args&, const HttpRequest& r) { return p.Freeze(r.body); })),
       e("POST", "/v1/fleet/unfreeze", admin, worker,
         Now([&p](const Args&, const HttpRequest&) { return p.Unfreeze(); })),
+      e("POST", "/v1/fleet/recover", admin, worker,
+        // Named tokens (their name is the actor) come with the audit work
+        // of issue 14; until then every admin call is "admin".
+        Now([&p](const Args&, const HttpRequest& r) { return p.Recover(r.body, "admin"); })),
+      e("GET", "/v1/audit", read, worker,
+        Now([&p](const Args&, const HttpRequest& r) {
+          return p.Audit(r.Query("since"), r.Query("actor"), r.Query("kind"), r.Query("limit"), r.Query("cursor"));
+        })),
       e("GET", "/v1/channels", read, worker,
         Now([&promoter](const Args&, const HttpRequest&) { return promoter.List(); })),
       e("GET", "/v1/channels/{}", read, worker,

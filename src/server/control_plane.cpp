@@ -1,10 +1,14 @@
 #include "server/control_plane.h"
 
 #include <fmt/format.h>
+
+#include <charconv>
 #include <future>
 #include <map>
 
+#include "core/fleet_log.h"
 #include "core/json_codec.h"
+#include "core/time.h"
 #include "server/legacy.h"
 
 namespace rollcall {
@@ -288,6 +292,82 @@ ApiResponse ControlPlane::Freeze(std::string_view body) {
 ApiResponse ControlPlane::Unfreeze() {
   if (Status s = store_.SetFreeze(std::nullopt); !s.ok()) return ErrorResponse(s);
   return {200, Json{{"freeze", nullptr}}};
+}
+
+ApiResponse ControlPlane::Recover(std::string_view body, const std::string& actor) {
+  Result<Json> j = ParseJsonObject(body.empty() ? std::string_view("{}") : body);
+  if (!j.ok()) return ErrorResponse(j.status());
+  RecoveryAsk ask;
+  FieldReader r(*j, "");
+  r.Read("only", ask.only);
+  r.Read("reason", ask.reason);
+  if (Status s = r.Finish(); !s.ok()) return ErrorResponse(s);
+  for (size_t i = 0; i < ask.only.size(); ++i) {
+    if (!IsValidSlug(ask.only[i])) return ErrorResponse(400, fmt::format("only[{}]: not a valid slug", i));
+  }
+  if (ask.reason.empty()) ask.reason = "recovery requested";
+  if (watch_) ask.observed = watch_->Snapshot();
+  auto outcome = OnLoop<Result<RecoveryOutcome>>([this, ask, actor]() -> Result<RecoveryOutcome> {
+    Result<RecoveryOutcome> out = service_.Recover(ask);
+    if (out.ok() && out->submitted && out->submitted->kind == SubmitOutcome::Kind::kStarted) {
+      AuditEntry entry;
+      entry.actor = actor;
+      entry.kind = "recover";
+      entry.target = out->submitted->rollout.id;
+      entry.reason = ask.reason;
+      entry.data = {{"rollout_id", out->submitted->rollout.id}, {"tenants", out->scope.slugs}};
+      (void)RecordAudit(store_, hub_, loop_.WallMillis(), entry);
+    }
+    return out;
+  });
+  if (!outcome.ok()) return ErrorResponse(outcome.status());
+  Json skipped = Json::array();
+  for (const RecoverySkip& s : outcome->scope.skipped) skipped.push_back({{"slug", s.slug}, {"why", s.why}});
+  Json answer = {{"tenants", outcome->scope.slugs}, {"skipped", std::move(skipped)}, {"rollout", nullptr}};
+  if (!outcome->submitted) return {200, std::move(answer)};
+  const SubmitOutcome& sub = *outcome->submitted;
+  if (sub.kind == SubmitOutcome::Kind::kSuperseded) {
+    return {409, Json{{"error", "superseded"}, {"newer", ToJson(sub.newer)}}};
+  }
+  answer["rollout"] = ToJson(sub.rollout);
+  return {sub.kind == SubmitOutcome::Kind::kStarted ? 202 : 200, std::move(answer)};
+}
+
+ApiResponse ControlPlane::Audit(const std::optional<std::string>& since, const std::optional<std::string>& actor,
+                                const std::optional<std::string>& kind, const std::optional<std::string>& limit,
+                                const std::optional<std::string>& cursor) {
+  constexpr size_t kMaxLimit = 1000;
+  AuditQuery q;
+  if (since) {
+    std::optional<int64_t> ms = ParseWallMillis(*since);
+    if (!ms) return ErrorResponse(400, "since: not an RFC 3339 UTC timestamp");
+    q.since_ms = *ms;
+  }
+  q.actor = actor.value_or("");
+  q.kind = kind.value_or("");
+  auto positive = [](const std::string& text) -> std::optional<int64_t> {
+    int64_t v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size() || v <= 0) return std::nullopt;
+    return v;
+  };
+  if (limit) {
+    std::optional<int64_t> n = positive(*limit);
+    if (!n || *n > static_cast<int64_t>(kMaxLimit)) return ErrorResponse(400, "limit: must be 1 to 1000");
+    q.limit = static_cast<size_t>(*n);
+  }
+  if (cursor) {
+    std::optional<int64_t> id = positive(*cursor);
+    if (!id) return ErrorResponse(400, "cursor: must be a positive integer (a next_cursor)");
+    q.before_id = *id;
+  }
+  Result<std::vector<AuditEntry>> entries = store_.ListAudit(q);
+  if (!entries.ok()) return ErrorResponse(entries.status());
+  Json list = Json::array();
+  for (const AuditEntry& e : *entries) list.push_back(ToJson(e));
+  // A full page may have more below it.
+  Json next = entries->size() == q.limit ? Json(entries->back().id) : Json(nullptr);
+  return {200, Json{{"entries", std::move(list)}, {"next_cursor", std::move(next)}}};
 }
 
 void ControlPlane::LegacyRedeployFleet(std::string_view body, Reply reply) {

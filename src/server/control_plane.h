@@ -60,6 +60,13 @@ class ControlPlane {
   // POST /v1/fleet/freeze {"reason"} and /v1/fleet/unfreeze.
   ApiResponse Freeze(std::string_view body);
   ApiResponse Unfreeze();
+  // POST /v1/fleet/recover {"only":[...],"reason":"..."}: a recovery of the
+  // quarantined and drifted tenants (DESIGN §10), audited as `actor`.
+  ApiResponse Recover(std::string_view body, const std::string& actor);
+  // GET /v1/audit?since=&actor=&kind=&limit=&cursor=, newest first.
+  ApiResponse Audit(const std::optional<std::string>& since, const std::optional<std::string>& actor,
+                    const std::optional<std::string>& kind, const std::optional<std::string>& limit,
+                    const std::optional<std::string>& cursor);
 
   // The legacy synchronous endpoint: starts a `batches` rollout and answers
   // when it ends, holding no thread meanwhile. The rollout runs on whether

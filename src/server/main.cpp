@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 #include <thread>
 
+#include "core/fleet_keeper.h"
 #include "core/image_ref.h"
 #include "core/safe_text.h"
 #include "core/listen_address.h"
@@ -58,6 +59,10 @@ struct Config {
   std::vector<std::string> pass_env;  // what exec commands inherit besides the basics
   httpd::ServerFlags server;
   double watch_interval_s = 60;  // 0: no drift watch
+  bool auto_recover = false;
+  std::string auto_recover_backoff = "1m";
+  int auto_recover_parallel = 4;
+  rollcall::AutoRecoveryConfig recovery;  // from the three above, in Finish
 };
 
 std::string EnvOr(const char* name, const std::string& fallback) {
@@ -105,6 +110,17 @@ Status Finish(Config& c) {
     c.admin_token = GenerateToken();
     std::printf("dev admin token: %s\n", c.admin_token.c_str());  // printed once, by request
   }
+  std::optional<Duration> backoff = ParseDurationText(c.auto_recover_backoff);
+  if (!backoff || *backoff <= Duration::zero()) {
+    return Status::Invalid("--auto-recover-backoff: a positive duration such as 90s, 1m or 1h30m");
+  }
+  if (c.auto_recover && c.watch_interval_s <= 0) {
+    return Status::Invalid("--auto-recover: needs the drift watch (--watch-interval above 0)");
+  }
+  c.recovery = AutoRecoveryConfig{.enabled = c.auto_recover,
+                                  .backoff = *backoff,
+                                  .max_backoff = std::max<Duration>(*backoff, std::chrono::hours(1)),
+                                  .parallel = c.auto_recover_parallel};
   Result<StragglerLimit> limit = ParseStragglerLimit(c.max_stragglers);
   if (!limit.ok()) return limit.status().Prefixed("--max-stragglers: ");
   c.defaults.max_stragglers = *limit;
@@ -170,22 +186,32 @@ int Serve(const Config& c) {
 
   ControlPlane plane(clock, **store, service, hub, ControlPlaneConfig{c.image_repo, c.defaults});
   std::shared_ptr<DriftWatch> watch;
+  std::shared_ptr<FleetKeeper> keeper;
   if (c.watch_interval_s > 0) {
     DriftWatchConfig config;
     config.interval = SecondsToDuration(c.watch_interval_s);
-    auto on_change = [](const std::string& slug, const DriftStatus& before, const DriftStatus& after) {
-      // A first look that finds the tenant on target is the normal case.
-      if (before.state == DriftState::kUnobserved && after.state == DriftState::kOnTarget) return;
-      spdlog::info("tenant={} drift {} -> {}{}", EscapeText(slug), ToString(before.state),
-                   ToString(after.state), after.detail.empty() ? "" : " (" + EscapeText(after.detail) + ")");
+    auto watched = std::make_shared<std::weak_ptr<DriftWatch>>();  // set below: the two refer to each other
+    keeper = FleetKeeper::Create(env, service, c.recovery, [watched] {
+      auto w = watched->lock();
+      return w ? w->Snapshot() : std::map<std::string, DriftStatus>{};
+    });
+    service.SetOnFinished([keeper](const Rollout& r) { keeper->OnRolloutFinished(r); });
+    auto on_look = [keeper](const Tenant& t, const DriftStatus& before, const DriftStatus& after, bool changed) {
+      keeper->OnLook(t, before, after, changed);
     };
     auto on_round = [](size_t looked, Duration took) {
       spdlog::info("drift watch: looked at {} tenant(s) in {:.1f} s", looked,
                    std::chrono::duration<double>(took).count());
     };
-    watch = DriftWatch::Create(env, service.leases(), config, on_change, on_round);
+    watch = DriftWatch::Create(env, service.leases(), config, on_look, on_round);
+    *watched = watch;
     plane.SetDriftWatch(watch);
     watch->Start(config.interval);  // the first look one interval after start
+    if (c.recovery.enabled) {
+      spdlog::info("automatic recovery on: backoff {} doubling to {}, {} tenant(s) at a time",
+                   FormatSeconds(DurationToSeconds(c.recovery.backoff)),
+                   FormatSeconds(DurationToSeconds(c.recovery.max_backoff)), c.recovery.parallel);
+    }
   }
   Result<RegistryConfig> registry = RegistryConfigFor(c.image_repo, c.registry_url, c.registry_insecure,
                                                       c.registry_username, c.registry_password);
@@ -280,6 +306,14 @@ int main(int argc, char** argv) {
                  "seconds between two looks at each tenant by the drift watch (0: off)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  app.add_flag("--auto-recover", c.auto_recover,
+               "roll the desired release out again to quarantined and drifted tenants, with a backoff");
+  app.add_option("--auto-recover-backoff", c.auto_recover_backoff,
+                 "wait after a failed recovery attempt, doubling per attempt to 1h (90s, 1m, ...)")
+      ->capture_default_str();
+  app.add_option("--auto-recover-parallel", c.auto_recover_parallel, "tenants recovering at once")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error")->capture_default_str();
   app.add_option("--pass-env", c.pass_env,
                  "environment variable exec-driver commands inherit (repeatable); they get PATH, "

@@ -79,6 +79,8 @@ class SimTenant {
 
   const std::string& slug() const { return slug_; }
   void AddFault(const Fault& fault) { faults_.Add(fault); }
+  // The host is fixed: every fault is gone (a revert already done stays).
+  void ClearFaults() { faults_ = TenantFaults{}; }
 
   // Decides a request's fate; consumes one flaky call when it answers 502.
   // Dead beats everything (even a missing token); then the token; then

@@ -82,6 +82,26 @@ void SimServer::Handle(const HttpRequest& request, httpd::Responder responder) {
     responder.Send(HttpResponse::Json(200, FleetStateJson(fleet_.SnapshotAll())));
     return;
   }
+  // DELETE /sim/v1/tenants/{slug}/faults: tests clear a fault mid-run (an
+  // operator fixed the host) to see the tenant recover.
+  constexpr std::string_view kFaultsPrefix = "/sim/v1/tenants/", kFaultsSuffix = "/faults";
+  if (request.path.rfind(kFaultsPrefix, 0) == 0 && request.path.size() > kFaultsPrefix.size() + kFaultsSuffix.size() &&
+      request.path.compare(request.path.size() - kFaultsSuffix.size(), kFaultsSuffix.size(), kFaultsSuffix) == 0) {
+    const std::string slug = request.path.substr(
+        kFaultsPrefix.size(), request.path.size() - kFaultsPrefix.size() - kFaultsSuffix.size());
+    SimTenant* t = fleet_.Find(slug);
+    if (t == nullptr) {
+      responder.Send(HttpResponse::JsonError(404, fmt::format("{}: no such tenant", slug)));
+    } else if (request.method != "DELETE") {
+      HttpResponse r = HttpResponse::JsonError(405, request.method + ": method not allowed");
+      r.headers.emplace_back("Allow", "DELETE");
+      responder.Send(std::move(r));
+    } else {
+      t->ClearFaults();
+      responder.Send(HttpResponse::Json(200, R"({"faults":[]})"));
+    }
+    return;
+  }
   std::optional<TenantRoute> target = SplitTenantPath(request.path);
   SimTenant* tenant = target ? fleet_.Find(target->slug) : nullptr;
   if (target && tenant == nullptr) {

@@ -1,5 +1,7 @@
 #include "store/memory_store.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace rollcall {
@@ -37,6 +39,7 @@ Status MemoryStore::PutTenants(const std::vector<Tenant>& tenants) {
 Status MemoryStore::DeleteTenant(const std::string& slug) {
   std::lock_guard lock(mu_);
   if (tenants_.erase(slug) == 0) return Status::NotFound(fmt::format("tenant {} not found", slug));
+  drift_.erase(slug);
   return Status::Ok();
 }
 
@@ -120,12 +123,54 @@ Result<std::vector<InFlightTenant>> MemoryStore::InFlight(const std::string& rol
 Status MemoryStore::AppendEvent(RolloutEvent& event) {
   std::lock_guard lock(mu_);
   auto it = rollouts_.find(event.rollout_id);
-  if (it == rollouts_.end()) {
+  if (!event.rollout_id.empty() && it == rollouts_.end()) {
     return Status::NotFound(fmt::format("rollout {} not found", event.rollout_id));
   }
   event.id = next_event_id_++;
-  it->second.events.push_back(event);
+  if (it != rollouts_.end()) it->second.events.push_back(event);
+  all_events_.push_back(event);
   return Status::Ok();
+}
+
+Result<std::vector<RolloutEvent>> MemoryStore::FleetEventsAfter(int64_t after_id, size_t limit) {
+  std::lock_guard lock(mu_);
+  auto first = std::upper_bound(all_events_.begin(), all_events_.end(), after_id,
+                                [](int64_t id, const RolloutEvent& e) { return id < e.id; });
+  std::vector<RolloutEvent> out;
+  for (; first != all_events_.end() && out.size() < limit; ++first) out.push_back(*first);
+  return out;
+}
+
+Status MemoryStore::AppendAudit(AuditEntry& entry) {
+  std::lock_guard lock(mu_);
+  entry.id = static_cast<int64_t>(audit_.size()) + 1;
+  audit_.push_back(entry);
+  return Status::Ok();
+}
+
+Result<std::vector<AuditEntry>> MemoryStore::ListAudit(const AuditQuery& query) {
+  std::lock_guard lock(mu_);
+  std::vector<AuditEntry> out;
+  for (auto it = audit_.rbegin(); it != audit_.rend() && out.size() < query.limit; ++it) {
+    if (query.before_id != 0 && it->id >= query.before_id) continue;
+    if (it->at_ms < query.since_ms) continue;
+    if (!query.actor.empty() && it->actor != query.actor) continue;
+    if (!query.kind.empty() && it->kind != query.kind) continue;
+    out.push_back(*it);
+  }
+  return out;
+}
+
+Status MemoryStore::PutDriftStatus(const std::string& slug, const DriftStatus& status) {
+  std::lock_guard lock(mu_);
+  if (tenants_.count(slug) == 0) return Status::NotFound(fmt::format("tenant {} not found", slug));
+  drift_[slug] = status;
+  return Status::Ok();
+}
+
+Result<std::map<std::string, DriftStatus>> MemoryStore::ListDriftStatus() {
+  std::lock_guard lock(mu_);
+  return drift_;
 }
 
 Result<std::vector<RolloutEvent>> MemoryStore::EventsAfter(const std::string& rollout_id,

@@ -27,6 +27,12 @@ class MemoryStore : public Store {
   Status AppendEvent(RolloutEvent& event) override;
   Result<std::vector<RolloutEvent>> EventsAfter(const std::string& rollout_id,
                                                 int64_t after_id) override;
+  Result<std::vector<RolloutEvent>> FleetEventsAfter(int64_t after_id, size_t limit) override;
+
+  Status AppendAudit(AuditEntry& entry) override;
+  Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) override;
+  Status PutDriftStatus(const std::string& slug, const DriftStatus& status) override;
+  Result<std::map<std::string, DriftStatus>> ListDriftStatus() override;
 
   Result<std::optional<Release>> DesiredRelease() override;
   Status SetDesiredRelease(const Release& release) override;
@@ -60,6 +66,9 @@ class MemoryStore : public Store {
   std::optional<Release> desired_;                 // guarded by mu_
   std::optional<FleetFreeze> freeze_;              // guarded by mu_
   int64_t next_event_id_ = 1;                      // guarded by mu_
+  std::vector<RolloutEvent> all_events_;           // every event, by id; guarded by mu_
+  std::vector<AuditEntry> audit_;                  // by id; guarded by mu_
+  std::map<std::string, DriftStatus> drift_;       // by slug; guarded by mu_
   std::map<std::string, std::vector<ChannelRecord>> channels_;  // history per channel, guarded by mu_
   std::map<std::string, LegacyCanary> legacy_canaries_;         // by tag, guarded by mu_
   std::map<std::string, ProcessGroupRecord> process_groups_;    // by slug, guarded by mu_

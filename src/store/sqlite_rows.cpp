@@ -124,7 +124,44 @@ CREATE TABLE IF NOT EXISTS process_groups (
 );
 )sql";
 
-constexpr std::array<const char*, 3> kSchemaSteps = {kSchemaV1, kSchemaV2, kSchemaV3};
+// Issue 11: fleet events share the events table (and its id sequence) with
+// rollout events, so rollout_id becomes nullable (SQLite rebuilds the table
+// for that); the audit trail; the drift watch's conclusions; recoveries.
+constexpr const char* kSchemaV4 = R"sql(
+CREATE TABLE events_v4 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  rollout_id TEXT REFERENCES rollouts (id) ON DELETE CASCADE,
+  type TEXT NOT NULL,
+  data_json TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  final INTEGER NOT NULL
+);
+INSERT INTO events_v4 (id, rollout_id, type, data_json, at_ms, final)
+  SELECT id, rollout_id, type, data_json, at_ms, final FROM events;
+DROP TABLE events;
+ALTER TABLE events_v4 RENAME TO events;
+CREATE INDEX IF NOT EXISTS events_by_rollout ON events (rollout_id, id);
+CREATE TABLE IF NOT EXISTS audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  target TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  data_json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_at ON audit (at_ms, id);
+CREATE TABLE IF NOT EXISTS drift (
+  slug TEXT PRIMARY KEY REFERENCES tenants (slug) ON DELETE CASCADE,
+  state TEXT NOT NULL,
+  since_ms INTEGER NOT NULL,
+  detail TEXT NOT NULL,
+  sighting_json TEXT NOT NULL
+) WITHOUT ROWID;
+ALTER TABLE rollouts ADD COLUMN recovery INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<const char*, 4> kSchemaSteps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
 
 Status Corrupt(std::string_view what, std::string_view why) {
   return Status::Internal(fmt::format("sqlite: {}: stored value does not decode: {}", what, why));
@@ -241,7 +278,7 @@ void BindHeader(Query& q, const Rollout& r) {
   q.BindText(7, Dump(Json(r.enumerated))).BindText(8, Dump(Json(r.stragglers)));
   q.BindText(9, r.error).BindText(10, Dump(Json(r.warnings))).BindText(11, r.superseded_by);
   q.BindInt(12, r.created_at_ms).BindInt(13, r.started_at_ms).BindInt(14, r.finished_at_ms);
-  q.BindBool(15, r.legacy_scoped);
+  q.BindBool(15, r.legacy_scoped).BindBool(16, r.recovery);
 }
 
 Result<Rollout> ReadHeader(const Query& q) {
@@ -262,6 +299,7 @@ Result<Rollout> ReadHeader(const Query& q) {
   r.started_at_ms = q.Int(12);
   r.finished_at_ms = q.Int(13);
   r.legacy_scoped = q.Bool(14);
+  r.recovery = q.Bool(15);
   Status s = FirstError({DecodeEnum(q.Text(5), what, r.state, &ParseRolloutState),
                          DecodeInto(q.Text(6), what + " enumerated", r.enumerated),
                          DecodeInto(q.Text(7), what + " stragglers", r.stragglers),
@@ -296,6 +334,68 @@ Result<TenantResult> ReadResult(const Query& q) {
   row.duration_ms = q.Int(11);
   row.proof_observed_at_ms = q.Int(12);
   return row;
+}
+
+void BindDrift(Query& q, const std::string& slug, const DriftStatus& d) {
+  const TenantSighting& l = d.last;
+  const Json sighting = {{"at_ms", l.at_ms},
+                         {"inspected", l.inspected},
+                         {"inspected_image", l.inspected_image},
+                         {"inspected_seq", l.inspected_seq ? Json(*l.inspected_seq) : Json(nullptr)},
+                         {"deploying", l.deploying},
+                         {"buildinfo_answered", l.buildinfo_answered},
+                         {"buildinfo_sha", l.buildinfo_sha},
+                         {"buildinfo_image", l.buildinfo_image},
+                         {"health_answered", l.health_answered},
+                         {"healthy", l.healthy}};
+  q.BindText(1, slug).BindText(2, ToString(d.state)).BindInt(3, d.since_ms);
+  q.BindText(4, d.detail).BindText(5, Dump(sighting));
+}
+
+Result<std::pair<std::string, DriftStatus>> ReadDrift(const Query& q) {
+  std::pair<std::string, DriftStatus> out;
+  out.first = q.Text(0);
+  const std::string what = "drift of " + out.first;
+  DriftStatus& d = out.second;
+  if (Status s = DecodeEnum(q.Text(1), what, d.state, &ParseDriftState); !s.ok()) return s;
+  d.since_ms = q.Int(2);
+  d.detail = q.Text(3);
+  Result<Json> j = ParseStored(q.Text(4), what);
+  if (!j.ok()) return j.status();
+  if (!j->is_object()) return Corrupt(what, "sighting: not an object");
+  TenantSighting& l = d.last;
+  FieldReader r(*j, "sighting.");
+  r.Read("at_ms", l.at_ms);
+  r.Read("inspected", l.inspected);
+  r.Read("inspected_image", l.inspected_image);
+  r.Read("inspected_seq", l.inspected_seq);
+  r.Read("deploying", l.deploying);
+  r.Read("buildinfo_answered", l.buildinfo_answered);
+  r.Read("buildinfo_sha", l.buildinfo_sha);
+  r.Read("buildinfo_image", l.buildinfo_image);
+  r.Read("health_answered", l.health_answered);
+  r.Read("healthy", l.healthy);
+  if (Status s = r.Finish(); !s.ok()) return Corrupt(what, s.message());
+  return out;
+}
+
+void BindAudit(Query& q, const AuditEntry& e) {
+  q.BindInt(1, e.at_ms).BindText(2, e.actor).BindText(3, e.kind).BindText(4, e.target);
+  q.BindText(5, e.reason).BindText(6, Dump(e.data));
+}
+
+Result<AuditEntry> ReadAudit(const Query& q) {
+  AuditEntry e;
+  e.id = q.Int(0);
+  e.at_ms = q.Int(1);
+  e.actor = q.Text(2);
+  e.kind = q.Text(3);
+  e.target = q.Text(4);
+  e.reason = q.Text(5);
+  Result<Json> data = ParseStored(q.Text(6), fmt::format("audit entry {}", e.id));
+  if (!data.ok()) return data.status();
+  e.data = std::move(data).value();
+  return e;
 }
 
 }  // namespace rollcall::sqlite

@@ -12,7 +12,10 @@
 #include <string>
 #include <string_view>
 
+#include <utility>
+
 #include "core/json_reader.h"
+#include "core/store.h"
 #include "core/types.h"
 #include "store/sqlite_db.h"
 
@@ -37,8 +40,9 @@ Result<Tenant> ReadTenant(const Query& q);
 // The rollout header: everything but the results.
 inline constexpr const char* kRolloutColumns =
     "id, release_json, policy_json, rollback, reason, state, enumerated_json, stragglers_json, "
-    "error, warnings_json, superseded_by, created_at_ms, started_at_ms, finished_at_ms, legacy_scoped";
-void BindHeader(Query& q, const Rollout& r);  // parameters ?1-?15
+    "error, warnings_json, superseded_by, created_at_ms, started_at_ms, finished_at_ms, legacy_scoped, "
+    "recovery";
+void BindHeader(Query& q, const Rollout& r);  // parameters ?1-?16
 Result<Rollout> ReadHeader(const Query& q);
 
 inline constexpr const char* kResultColumns =
@@ -46,5 +50,14 @@ inline constexpr const char* kResultColumns =
     "error, started_at_ms, finished_at_ms, duration_ms, proof_observed_at_ms";
 void BindResult(Query& q, const std::string& rollout_id, const TenantResult& row);  // ?1-?13
 Result<TenantResult> ReadResult(const Query& q);
+
+inline constexpr const char* kDriftColumns = "slug, state, since_ms, detail, sighting_json";
+void BindDrift(Query& q, const std::string& slug, const DriftStatus& d);  // ?1-?5
+Result<std::pair<std::string, DriftStatus>> ReadDrift(const Query& q);
+
+// id is assigned by SQLite: it is selected, never bound.
+inline constexpr const char* kAuditColumns = "id, at_ms, actor, kind, target, reason, data_json";
+void BindAudit(Query& q, const AuditEntry& e);  // ?1-?6: every column but id
+Result<AuditEntry> ReadAudit(const Query& q);
 
 }  // namespace rollcall::sqlite

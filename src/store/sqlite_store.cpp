@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <unordered_map>
 
 #include "core/json_codec.h"
@@ -160,14 +162,14 @@ Status SqliteStore::PutRollout(const Rollout& r) {
   std::lock_guard lock(mu_);
   static const std::string sql = fmt::format(
       "INSERT INTO rollouts ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-      "?14, ?15) ON CONFLICT (id) DO UPDATE SET release_json = excluded.release_json, "
+      "?14, ?15, ?16) ON CONFLICT (id) DO UPDATE SET release_json = excluded.release_json, "
       "policy_json = excluded.policy_json, rollback = excluded.rollback, "
       "reason = excluded.reason, state = excluded.state, "
       "enumerated_json = excluded.enumerated_json, stragglers_json = excluded.stragglers_json, "
       "error = excluded.error, warnings_json = excluded.warnings_json, "
       "superseded_by = excluded.superseded_by, created_at_ms = excluded.created_at_ms, "
       "started_at_ms = excluded.started_at_ms, finished_at_ms = excluded.finished_at_ms, "
-      "legacy_scoped = excluded.legacy_scoped",
+      "legacy_scoped = excluded.legacy_scoped, recovery = excluded.recovery",
       sqlite::kRolloutColumns);
   Result<Query> q = db_->Prepare("put rollout", sql.c_str());
   if (!q.ok()) return q.status();
@@ -287,12 +289,16 @@ Result<std::vector<InFlightTenant>> SqliteStore::InFlight(const std::string& rol
 
 Status SqliteStore::AppendEvent(RolloutEvent& event) {
   std::lock_guard lock(mu_);
-  if (Status s = RequireRollout(event.rollout_id); !s.ok()) return s;
+  const bool fleet = event.rollout_id.empty();
+  if (!fleet) {
+    if (Status s = RequireRollout(event.rollout_id); !s.ok()) return s;
+  }
   Result<Query> q = db_->Prepare(
       "append event",
       "INSERT INTO events (rollout_id, type, data_json, at_ms, final) VALUES (?1, ?2, ?3, ?4, ?5)");
   if (!q.ok()) return q.status();
-  q->BindText(1, event.rollout_id).BindText(2, event.type).BindText(3, sqlite::Dump(event.data));
+  q->BindOptText(1, fleet ? std::nullopt : std::optional<std::string>(event.rollout_id));
+  q->BindText(2, event.type).BindText(3, sqlite::Dump(event.data));
   q->BindInt(4, event.at_ms).BindBool(5, event.final);
   if (Status s = q->Run(); !s.ok()) return s;
   event.id = db_->LastInsertRowid();
@@ -318,6 +324,82 @@ Result<std::vector<RolloutEvent>> SqliteStore::EventsAfter(const std::string& ro
     out.push_back({q->Int(0), rollout_id, q->Text(1), std::move(data).value(), q->Int(3),
                    q->Bool(4)});
   }
+}
+
+Result<std::vector<RolloutEvent>> SqliteStore::FleetEventsAfter(int64_t after_id, size_t limit) {
+  std::lock_guard lock(mu_);
+  Result<Query> q = db_->Prepare("list fleet events",
+                                 "SELECT id, rollout_id, type, data_json, at_ms, final FROM events "
+                                 "WHERE id > ?1 ORDER BY id LIMIT ?2");
+  if (!q.ok()) return q.status();
+  q->BindInt(1, after_id).BindInt(2, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+  std::vector<RolloutEvent> out;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    Result<Json> data = sqlite::ParseStored(q->Text(3), fmt::format("event {}", q->Int(0)));
+    if (!data.ok()) return data.status();
+    out.push_back({q->Int(0), q->OptText(1).value_or(""), q->Text(2), std::move(data).value(), q->Int(4),
+                   q->Bool(5)});
+  }
+}
+
+// ---- audit ----
+
+Status SqliteStore::AppendAudit(AuditEntry& entry) {
+  std::lock_guard lock(mu_);
+  Result<Query> q = db_->Prepare(
+      "append audit entry",
+      "INSERT INTO audit (at_ms, actor, kind, target, reason, data_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!q.ok()) return q.status();
+  sqlite::BindAudit(*q, entry);
+  if (Status s = q->Run(); !s.ok()) return s;
+  entry.id = db_->LastInsertRowid();
+  return Status::Ok();
+}
+
+Result<std::vector<AuditEntry>> SqliteStore::ListAudit(const AuditQuery& query) {
+  std::lock_guard lock(mu_);
+  static const std::string sql = fmt::format(
+      "SELECT {} FROM audit WHERE at_ms >= ?1 AND (?2 = '' OR actor = ?2) AND (?3 = '' OR kind = ?3) "
+      "AND (?4 = 0 OR id < ?4) ORDER BY id DESC LIMIT ?5",
+      sqlite::kAuditColumns);
+  Result<Query> q = db_->Prepare("list audit entries", sql.c_str());
+  if (!q.ok()) return q.status();
+  q->BindInt(1, query.since_ms).BindText(2, query.actor).BindText(3, query.kind);
+  q->BindInt(4, query.before_id).BindInt(5, static_cast<int64_t>(std::min<size_t>(query.limit, INT64_MAX)));
+  return ReadAll(*q, &sqlite::ReadAudit);
+}
+
+// ---- drift ----
+
+Status SqliteStore::PutDriftStatus(const std::string& slug, const DriftStatus& status) {
+  std::lock_guard lock(mu_);
+  // INSERT ... SELECT: a tenant removed meanwhile inserts nothing (NotFound)
+  // instead of tripping the foreign key.
+  static const std::string sql = fmt::format(
+      "INSERT INTO drift ({}) SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM tenants WHERE slug = ?1) "
+      "ON CONFLICT (slug) DO UPDATE SET state = excluded.state, since_ms = excluded.since_ms, "
+      "detail = excluded.detail, sighting_json = excluded.sighting_json",
+      sqlite::kDriftColumns);
+  Result<Query> q = db_->Prepare("put drift status", sql.c_str());
+  if (!q.ok()) return q.status();
+  sqlite::BindDrift(*q, slug, status);
+  if (Status s = q->Run(); !s.ok()) return s;
+  return db_->Changes() == 0 ? NotFound("tenant", slug) : Status::Ok();
+}
+
+Result<std::map<std::string, DriftStatus>> SqliteStore::ListDriftStatus() {
+  std::lock_guard lock(mu_);
+  static const std::string sql = fmt::format("SELECT {} FROM drift ORDER BY slug", sqlite::kDriftColumns);
+  Result<Query> q = db_->Prepare("list drift status", sql.c_str());
+  if (!q.ok()) return q.status();
+  Result<std::vector<std::pair<std::string, DriftStatus>>> rows = ReadAll(*q, &sqlite::ReadDrift);
+  if (!rows.ok()) return rows.status();
+  std::map<std::string, DriftStatus> out;
+  for (auto& [slug, status] : *rows) out.emplace(std::move(slug), std::move(status));
+  return out;
 }
 
 // ---- fencing ----

@@ -64,6 +64,12 @@ class SqliteStore : public Store {
   Status AppendEvent(RolloutEvent& event) override;
   Result<std::vector<RolloutEvent>> EventsAfter(const std::string& rollout_id,
                                                 int64_t after_id) override;
+  Result<std::vector<RolloutEvent>> FleetEventsAfter(int64_t after_id, size_t limit) override;
+
+  Status AppendAudit(AuditEntry& entry) override;
+  Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) override;
+  Status PutDriftStatus(const std::string& slug, const DriftStatus& status) override;  // NotFound: no tenant
+  Result<std::map<std::string, DriftStatus>> ListDriftStatus() override;
 
   Result<std::optional<Release>> DesiredRelease() override;
   Status SetDesiredRelease(const Release& release) override;

@@ -79,13 +79,18 @@ TEST_F(SqliteStoreTest, EverythingSurvivesClosingAndReopening) {
 
 TEST_F(SqliteStoreTest, FileIsInWalModeWithAVersionedSchema) {
   EXPECT_EQ(Raw(path_, "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "3");
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "4");
   Reopen();  // migrating again is a no-op
-  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "3");
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "4");
 }
 
-// What schema v3 added, undone: the file as a v2 binary left it.
+// What schema v4 added, undone (its nullable events.rollout_id is left:
+// a v3 binary never writes NULL there).
+#define ROLLCALL_BACK_TO_V3 "DROP TABLE audit; DROP TABLE drift; ALTER TABLE rollouts DROP COLUMN recovery; "
+constexpr const char* kBackToV3 = ROLLCALL_BACK_TO_V3;
+// What schema v3 added, undone too: the file as a v2 binary left it.
 constexpr const char* kBackToV2 =
+    ROLLCALL_BACK_TO_V3
     "DROP TABLE legacy_canaries; DROP TABLE process_groups; "
     "ALTER TABLE results DROP COLUMN proof_observed_at_ms; ALTER TABLE rollouts DROP COLUMN legacy_scoped; ";
 
@@ -94,7 +99,7 @@ TEST_F(SqliteStoreTest, AVersionOneLedgerGainsChannelsAndKeepsItsData) {
   store_.reset();
   ASSERT_EQ(Raw(path_, std::string(kBackToV2) + "DROP TABLE channels; DROP TABLE promotions; PRAGMA user_version = 1"), "");
   Reopen();
-  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "3");
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "4");
   EXPECT_TRUE(store_->GetTenant("acme").ok());
   ASSERT_TRUE(store_->RecordPromotion({"latest", "v1", 1, "sha256:aa", 1, false, ""}, std::nullopt).ok());
   EXPECT_EQ(store_->GetChannel("latest")->value().tag, "v1");
@@ -106,7 +111,7 @@ TEST_F(SqliteStoreTest, AVersionTwoLedgerKeepsItsRowsAndGainsTheCanaryMemoryAndP
   store_.reset();
   ASSERT_EQ(Raw(path_, std::string(kBackToV2) + "PRAGMA user_version = 2"), "");
   Reopen();
-  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "3");
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "4");
   Result<Rollout> back = store_->GetRollout("r1");
   ASSERT_TRUE(back.ok()) << back.status().message();
   ASSERT_EQ(back->results.size(), 1u);
@@ -114,6 +119,26 @@ TEST_F(SqliteStoreTest, AVersionTwoLedgerKeepsItsRowsAndGainsTheCanaryMemoryAndP
   EXPECT_FALSE(back->legacy_scoped);
   ASSERT_TRUE(store_->RememberLegacyCanary({"v1", "a", "r0", 5}).ok());
   EXPECT_EQ((*store_->LegacyCanaryFor("v1"))->slug, "a");
+}
+
+TEST_F(SqliteStoreTest, AVersionThreeLedgerKeepsItsEventsAndGainsFleetEventsAuditAndDrift) {
+  ASSERT_TRUE(store_->PutTenants({Minimal("a")}).ok());
+  ASSERT_TRUE(store_->PutRollout(FullRollout("r1", 1000)).ok());
+  RolloutEvent first = Event("r1", kEventRolloutState);
+  ASSERT_TRUE(store_->AppendEvent(first).ok());
+  store_.reset();
+  ASSERT_EQ(Raw(path_, std::string(kBackToV3) + "PRAGMA user_version = 3"), "");
+  Reopen();
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "4");
+  ASSERT_EQ(store_->EventsAfter("r1", 0)->size(), 1u);
+  RolloutEvent fleet = Event("", "drift");
+  ASSERT_TRUE(store_->AppendEvent(fleet).ok());
+  EXPECT_GT(fleet.id, first.id);  // the sequence carried over the rebuilt table
+  EXPECT_EQ(store_->FleetEventsAfter(0, 10)->size(), 2u);
+  EXPECT_FALSE(store_->GetRollout("r1")->recovery);
+  AuditEntry entry{0, 5, "drift-watch", "drift", "a", "", Json::object()};
+  EXPECT_TRUE(store_->AppendAudit(entry).ok());
+  EXPECT_TRUE(store_->PutDriftStatus("a", DriftStatus{}).ok());
 }
 
 TEST_F(SqliteStoreTest, OpeningInAMissingDirectoryIsAnErrorStatus) {
@@ -137,7 +162,7 @@ TEST_F(SqliteStoreTest, ASchemaNewerThanTheBinaryIsRefused) {
   ASSERT_EQ(Raw(path_, "PRAGMA user_version = 99"), "");
   Result<std::unique_ptr<SqliteStore>> s = SqliteStore::Open(path_);
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().message(), "sqlite: schema version 99 is newer than this binary knows (3)");
+  EXPECT_EQ(s.status().message(), "sqlite: schema version 99 is newer than this binary knows (4)");
 }
 
 TEST_F(SqliteStoreTest, BulkPutIsAllOrNoneWhenOneWriteFails) {

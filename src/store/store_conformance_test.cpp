@@ -7,6 +7,7 @@
 #include <memory>
 #include <thread>
 
+#include "core/json_codec.h"
 #include "store/memory_store.h"
 #include "store/sqlite_store.h"
 #include "store/store_test_data.h"
@@ -286,6 +287,112 @@ TYPED_TEST(StoreConformanceTest, EventIdsIncreaseAcrossRolloutsAndReplayAfterAnI
   EXPECT_EQ(after[0].id, b.id);
   EXPECT_TRUE(s.EventsAfter("r1", c.id)->empty());
   EXPECT_EQ(s.EventsAfter("r2", 0)->size(), 1u);
+}
+
+TYPED_TEST(StoreConformanceTest, FleetEventsShareOneSequenceWithRolloutEvents) {
+  Store& s = this->store();
+  ASSERT_TRUE(s.PutRollout(FullRollout("r1", 100)).ok());
+  RolloutEvent a = Event("r1", kEventTenantStarted);
+  RolloutEvent drift = Event("", "drift");
+  RolloutEvent b = Event("r1", kEventTenantFinished);
+  for (RolloutEvent* e : {&a, &drift, &b}) ASSERT_TRUE(s.AppendEvent(*e).ok());
+  EXPECT_LT(a.id, drift.id);
+  EXPECT_LT(drift.id, b.id);
+  EXPECT_EQ(s.EventsAfter("r1", 0)->size(), 2u);  // a rollout's stream holds only its own
+
+  std::vector<RolloutEvent> all = *s.FleetEventsAfter(0, 100);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[1].id, drift.id);
+  EXPECT_EQ(all[1].rollout_id, "");
+  EXPECT_EQ(all[1].type, "drift");
+  EXPECT_EQ(all[1].data, drift.data);
+  EXPECT_EQ(all[0].rollout_id, "r1");
+  std::vector<RolloutEvent> page = *s.FleetEventsAfter(a.id, 1);
+  ASSERT_EQ(page.size(), 1u);
+  EXPECT_EQ(page[0].id, drift.id);
+  EXPECT_TRUE(s.FleetEventsAfter(b.id, 100)->empty());
+  RolloutEvent orphan = Event("nope", kEventTenantStarted);
+  ExpectNotFound(s.AppendEvent(orphan), "rollout nope not found");
+}
+
+// ---- audit ----
+
+TYPED_TEST(StoreConformanceTest, TheAuditTrailListsNewestFirstWithFiltersAndACursor) {
+  Store& s = this->store();
+  std::vector<AuditEntry> entries = {
+      {0, 100, "drift-watch", "drift", "a", "drifted", {{"state", "drifted"}}},
+      {0, 200, "auto-recover", "recover", "a", "attempt 1", {{"rollout_id", "r9"}}},
+      {0, 300, "drift-watch", "drift", "b", "", Json::object()},
+      {0, 400, "admin", "recover", "", "by hand", Json::object()},
+  };
+  for (AuditEntry& e : entries) ASSERT_TRUE(s.AppendAudit(e).ok());
+  EXPECT_LT(entries[0].id, entries[1].id);
+
+  std::vector<AuditEntry> all = *s.ListAudit({});
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].actor, "admin");  // newest first
+  EXPECT_EQ(all[3].id, entries[0].id);
+  EXPECT_EQ(all[3].at_ms, 100);
+  EXPECT_EQ(all[3].kind, "drift");
+  EXPECT_EQ(all[3].target, "a");
+  EXPECT_EQ(all[3].reason, "drifted");
+  EXPECT_EQ(all[3].data, entries[0].data);
+
+  AuditQuery by_actor;
+  by_actor.actor = "drift-watch";
+  EXPECT_EQ(s.ListAudit(by_actor)->size(), 2u);
+  AuditQuery by_kind;
+  by_kind.kind = "recover";
+  by_kind.since_ms = 250;
+  std::vector<AuditEntry> recent = *s.ListAudit(by_kind);
+  ASSERT_EQ(recent.size(), 1u);
+  EXPECT_EQ(recent[0].actor, "admin");
+  AuditQuery page;
+  page.limit = 2;
+  std::vector<AuditEntry> first = *s.ListAudit(page);
+  ASSERT_EQ(first.size(), 2u);
+  page.before_id = first.back().id;  // the next page starts below the last one seen
+  std::vector<AuditEntry> second = *s.ListAudit(page);
+  ASSERT_EQ(second.size(), 2u);
+  EXPECT_EQ(second[0].id, entries[1].id);
+  EXPECT_EQ(second[1].id, entries[0].id);
+}
+
+// ---- drift ----
+
+TYPED_TEST(StoreConformanceTest, DriftStatusRoundTripsAndGoesWithItsTenant) {
+  Store& s = this->store();
+  ASSERT_TRUE(s.PutTenants({Minimal("a"), Minimal("b")}).ok());
+  DriftStatus d;
+  d.state = DriftState::kDrifted;
+  d.since_ms = 1'700'000'000'000;
+  d.detail = "runs app:v1, not app:v2";
+  d.last = {1'700'000'060'000, true, "app:v1", 41, false, true, "abc1234", "app:v1", true, true};
+  ASSERT_TRUE(s.PutDriftStatus("a", d).ok());
+  DriftStatus later = d;
+  later.state = DriftState::kUnreachable;
+  later.last = TenantSighting{};
+  later.last.at_ms = 5;
+  ASSERT_TRUE(s.PutDriftStatus("b", later).ok());
+  ExpectNotFound(s.PutDriftStatus("nope", d), "tenant nope not found");
+
+  std::map<std::string, DriftStatus> all = *s.ListDriftStatus();
+  ASSERT_EQ(all.size(), 2u);
+  const DriftStatus& got = all.at("a");
+  EXPECT_EQ(got.state, DriftState::kDrifted);
+  EXPECT_EQ(got.since_ms, d.since_ms);
+  EXPECT_EQ(got.detail, d.detail);
+  EXPECT_EQ(ToJson(got), ToJson(d));
+  EXPECT_EQ(got.last.inspected_seq, 41);
+  EXPECT_TRUE(got.last.inspected);
+  EXPECT_EQ(got.last.buildinfo_image, "app:v1");
+  EXPECT_FALSE(all.at("b").last.inspected_seq.has_value());
+
+  d.state = DriftState::kOnTarget;  // a later transition replaces it
+  ASSERT_TRUE(s.PutDriftStatus("a", d).ok());
+  EXPECT_EQ(s.ListDriftStatus()->at("a").state, DriftState::kOnTarget);
+  ASSERT_TRUE(s.DeleteTenant("a").ok());
+  EXPECT_EQ(s.ListDriftStatus()->count("a"), 0u);
 }
 
 // ---- fencing ----

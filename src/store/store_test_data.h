@@ -85,6 +85,7 @@ inline Rollout FullRollout(const std::string& id, int64_t created_at_ms) {
   r.started_at_ms = created_at_ms + 5;
   r.finished_at_ms = created_at_ms + 900;
   r.legacy_scoped = true;
+  r.recovery = true;
   return r;
 }
 

@@ -22,31 +22,9 @@ using ::testing::Not;
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
-struct CliRun {
-  int exit = -1;
-  std::string out, err;
-};
-
-// Runs the CLI to completion with short retry delays and annotations off
-// unless the test's env says otherwise.
 CliRun RunCli(std::vector<std::string> args, std::map<std::string, std::string> env = {},
               Deadline deadline = After(120s)) {
-  args.insert(args.begin(), ROLLCALL_CLI_BIN);
-  env.emplace("ROLLCALL_RETRY_DELAYS", "0.01,0.01,0.01");
-  env.emplace("GITHUB_ACTIONS", "");
-  env.emplace("GITEA_ACTIONS", "");
-  auto child = ChildProcess::Start(args, env);
-  CliRun run;
-  if (!child.ok()) {
-    ADD_FAILURE() << child.status().message();
-    return run;
-  }
-  Result<int> code = (*child)->Wait(deadline);
-  EXPECT_TRUE(code.ok()) << "rollcall did not exit in time";
-  run.exit = code.ok() ? *code : -1;
-  run.out = (*child)->ReadStdout();
-  run.err = (*child)->ReadStderr();
-  return run;
+  return RunCliBinary(ROLLCALL_CLI_BIN, std::move(args), std::move(env), deadline);
 }
 
 std::vector<std::string> Server(const Stack& s) {

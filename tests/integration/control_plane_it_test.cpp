@@ -300,6 +300,13 @@ TEST(ControlPlaneIt, MalformedRequestsGetTheRight4xxAndTheServerKeepsServing) {
       {"GET", "/v1/rollouts?state=done", "", 400, "state:"},
       {"POST", "/v1/rollouts/ghost/cancel", "", 404, "not found"},
       {"GET", "/v1/nothing-here", "", 404, "not found"},
+      {"POST", "/v1/fleet/recover", R"({"bogus":1})", 400, "bogus: unknown field"},
+      {"POST", "/v1/fleet/recover", R"({"only":["Bad Slug"]})", 400, "only[0]: not a valid slug"},
+      {"POST", "/v1/fleet/recover", R"({"only":"t0000"})", 400, "only"},
+      {"POST", "/v1/fleet/recover", "{}", 409, "no desired release"},
+      {"GET", "/v1/audit?limit=0", "", 400, "limit: must be 1 to 1000"},
+      {"GET", "/v1/audit?since=yesterday", "", 400, "since: not an RFC 3339"},
+      {"GET", "/v1/audit?cursor=-3", "", 400, "cursor:"},
   };
   for (const auto& c : cases) {
     HttpReply r = s.Send(c.method, c.path, c.body, BearerHeader(kAdmin));
@@ -319,13 +326,13 @@ TEST(ControlPlaneIt, EveryMutatingRouteNeedsTheAdminToken) {
       {"POST", "/v1/rollouts/x/cancel"},     {"POST", "/v1/rollouts/x/pause"},
       {"POST", "/v1/rollouts/x/resume"},     {"POST", "/cp/admin/tenants/redeploy-fleet"},
       {"POST", "/v1/channels/latest/promote"}, {"POST", "/v1/fleet/freeze"},
-      {"POST", "/v1/fleet/unfreeze"}};
+      {"POST", "/v1/fleet/unfreeze"},         {"POST", "/v1/fleet/recover"}};
   for (const auto& [method, path] : mutations) {
     EXPECT_EQ(s.Send(method, path, "{}", {}).status, 401) << method << " " << path;
     EXPECT_EQ(s.Send(method, path, "{}", BearerHeader("wrong")).status, 401) << method << " " << path;
     EXPECT_EQ(s.Send(method, path, "{}", BearerHeader(kRead)).status, 403) << method << " " << path;
   }
-  for (const char* path : {"/v1/tenants", "/v1/rollouts", "/v1/fleet", "/v1/channels", "/metrics"}) {
+  for (const char* path : {"/v1/tenants", "/v1/rollouts", "/v1/fleet", "/v1/channels", "/v1/audit", "/metrics"}) {
     EXPECT_EQ(s.Get(path, "").status, 401) << path;
     EXPECT_EQ(s.Get(path, kRead).status, 200) << path;
   }

@@ -66,6 +66,32 @@ void Stack::StartServer() {
   server_ = *at;
 }
 
+void Stack::RestartServerWith(std::vector<std::string> server_args) {
+  Kill9Server();
+  options_.server_args = std::move(server_args);
+  StartServer();
+}
+
+CliRun RunCliBinary(const std::string& bin, std::vector<std::string> args, std::map<std::string, std::string> env,
+                    Deadline deadline) {
+  args.insert(args.begin(), bin);
+  env.emplace("ROLLCALL_RETRY_DELAYS", "0.01,0.01,0.01");
+  env.emplace("GITHUB_ACTIONS", "");
+  env.emplace("GITEA_ACTIONS", "");
+  auto child = ChildProcess::Start(args, env);
+  CliRun run;
+  if (!child.ok()) {
+    ADD_FAILURE() << child.status().message();
+    return run;
+  }
+  Result<int> code = (*child)->Wait(deadline);
+  EXPECT_TRUE(code.ok()) << "rollcall did not exit in time";
+  run.exit = code.ok() ? *code : -1;
+  run.out = (*child)->ReadStdout();
+  run.err = (*child)->ReadStderr();
+  return run;
+}
+
 void Stack::Kill9Server() {
   ASSERT_TRUE(server_process_->Kill(SIGKILL).ok());
   ASSERT_TRUE(server_process_->Wait(After(std::chrono::seconds(10))).ok());

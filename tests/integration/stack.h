@@ -47,6 +47,9 @@ class Stack {
   // Restarts rollcalld on the same database (after Kill9Server()).
   void StartServer();
   void Kill9Server();
+  // Kill -9, then start again on the same database with `server_args`
+  // instead of the ones given at construction.
+  void RestartServerWith(std::vector<std::string> server_args);
 
   // Admin-authenticated JSON calls to rollcalld.
   HttpReply Get(const std::string& path, const std::string& token = kAdmin);
@@ -93,6 +96,15 @@ struct StreamEvent {
 std::vector<StreamEvent> ReadEvents(Stack& s, const std::string& id);
 // How many tenant_finished events name `slug`.
 int FinishedEventsFor(const std::vector<StreamEvent>& events, const std::string& slug);
+
+// One run of the `rollcall` CLI binary `bin`, to completion: short retry
+// delays, CI annotations off unless `env` says otherwise.
+struct CliRun {
+  int exit = -1;
+  std::string out, err;
+};
+CliRun RunCliBinary(const std::string& bin, std::vector<std::string> args, std::map<std::string, std::string> env = {},
+                    Deadline deadline = After(std::chrono::seconds(120)));
 
 // Writes an executable `#!/bin/sh` script into `dir`; returns its path.
 std::string WriteScript(const std::string& dir, const std::string& name, const std::string& body);
