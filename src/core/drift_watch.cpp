@@ -62,15 +62,16 @@ uint64_t DriftWatch::looks() const {
 
 void DriftWatch::StartRound() {
   if (stopped_) return;
-  if (next_ < round_.size()) {
-    // The last round is not through (slots were busy): finish it first, so
-    // the tenants at its end are not starved by restarts from the top.
-    round_timer_ = env_.clock.CallAfter(config_.interval, [weak = weak_from_this()] {
-      if (auto self = weak.lock()) self->StartRound();
-    });
-    Pump();
+  Pump();  // looks still waiting for their batch start now
+  if (next_ < round_.size() || in_flight_ > 0) {
+    // The last round is not through (slots were busy, or its last looks
+    // still run): the next one starts when it is, so the tenants at its
+    // end are not starved by restarts from the top, and each round is
+    // reported whole.
+    round_pending_ = true;
     return;
   }
+  round_pending_ = false;
   round_start_ = env_.clock.Now();
   round_.clear();
   next_ = 0;
@@ -91,7 +92,7 @@ void DriftWatch::StartRound() {
 }
 
 // Starts every look that is due and has a free slot; wakes itself for the
-// next due one.
+// next due one, a batch window late so the looks due meanwhile start with it.
 void DriftWatch::Pump() {
   env_.clock.Cancel(pump_timer_);
   pump_timer_ = 0;
@@ -99,7 +100,7 @@ void DriftWatch::Pump() {
     const TimePoint due =
         round_start_ + config_.interval * static_cast<int64_t>(next_) / static_cast<int64_t>(round_.size());
     if (due > env_.clock.Now()) {
-      pump_timer_ = env_.clock.CallAt(due, [weak = weak_from_this()] {
+      pump_timer_ = env_.clock.CallAt(due + config_.batch_window, [weak = weak_from_this()] {
         if (auto self = weak.lock()) self->Pump();
       });
       return;
@@ -174,8 +175,12 @@ void DriftWatch::Finish(const std::shared_ptr<Look>& look) {
   }
   if (on_look_) on_look_(look->tenant, before, after, changed);
   ++looked_this_round_;
-  if (next_ == round_.size() && in_flight_ == 0 && on_round_) {
-    on_round_(looked_this_round_, env_.clock.Now() - round_start_);
+  if (next_ == round_.size() && in_flight_ == 0) {
+    if (on_round_) on_round_(looked_this_round_, env_.clock.Now() - round_start_);
+    if (round_pending_) {
+      StartRound();  // it was due meanwhile
+      return;
+    }
   }
   Pump();
 }

@@ -30,6 +30,11 @@ struct DriftWatchConfig {
   Duration interval = std::chrono::seconds(60);
   int max_in_flight = 64;
   Duration look_timeout = std::chrono::seconds(10);
+  // Looks that fall due within this window start together: one wake of the
+  // loop (and of the HTTP client) per batch instead of per tenant, which is
+  // most of a round's CPU at 10,000 tenants. Still evenly spread at any
+  // interval long enough to matter.
+  Duration batch_window = std::chrono::milliseconds(100);
 };
 
 class DriftWatch : public std::enable_shared_from_this<DriftWatch> {
@@ -84,6 +89,7 @@ class DriftWatch : public std::enable_shared_from_this<DriftWatch> {
   int in_flight_ = 0;
   TimerId pump_timer_ = 0;
   TimerId round_timer_ = 0;
+  bool round_pending_ = false;  // the next round was due before this one was through
   std::optional<Release> desired_;
 
   mutable std::mutex mu_;

@@ -68,6 +68,28 @@ TEST_F(DriftWatchTest, LooksAreSpreadOverTheIntervalOncePerTenant) {
   watch->Stop();
 }
 
+TEST_F(DriftWatchTest, LooksStartInBatchesAndARoundNeverSlipsAWholeInterval) {
+  AddTenants(100);
+  size_t rounds = 0;
+  auto watch = DriftWatch::Create(env, leases, DriftWatchConfig{.interval = 1s, .batch_window = 150ms}, {},
+                                  [&](size_t looked, Duration) {
+                                    EXPECT_EQ(looked, 100u);
+                                    ++rounds;
+                                  });
+  watch->Start();
+  clock.Advance(50ms);
+  EXPECT_EQ(fleet.inspects, 1);  // t0 at once; t1..t5 (due by 50 ms) wait for their batch
+  clock.Advance(150ms);
+  EXPECT_GE(fleet.inspects, 10);  // one wake started the batch due meanwhile
+  // The last looks of a round are due just before the next round starts:
+  // they start with it instead of pushing the next round an interval back.
+  clock.Advance(3300ms);  // 3.5 s: rounds at 0, 1, 2 and 3 s
+  EXPECT_EQ(fleet.probes["t99"].size(), 3u);
+  EXPECT_EQ(fleet.probes["t0"].size(), 4u);
+  EXPECT_EQ(rounds, 3u);  // each reported whole
+  watch->Stop();
+}
+
 TEST_F(DriftWatchTest, ATenantThatFellBackIsDriftedSinceTheLookThatSawIt) {
   AddTenants(2);
   ASSERT_TRUE(store.SetDesiredRelease(Release{"v2", "", 2}).ok());

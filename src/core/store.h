@@ -95,6 +95,8 @@ class Store : public ProcessGroupLedger {
   // Every event, of every rollout and of the fleet, with an id above
   // `after_id`, oldest first, at most `limit` of them.
   virtual Result<std::vector<RolloutEvent>> FleetEventsAfter(int64_t after_id, size_t limit) = 0;
+  // The highest event id so far (0: none).
+  virtual Result<int64_t> LastEventId() = 0;
 
   // The audit trail. AppendAudit assigns entry.id.
   virtual Status AppendAudit(AuditEntry& entry) = 0;

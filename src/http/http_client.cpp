@@ -61,12 +61,16 @@ CancelFn HttpClient::Send(HttpRequest req, std::function<void(HttpResponse)> don
   t->done = std::move(done);
   t->max_body = options_.max_body;
   uint64_t id;
+  bool first;
   {
     std::lock_guard lock(mu_);
     id = t->id = next_id_++;
+    first = queued_.empty();
     queued_.push_back(std::move(t));
   }
-  curl_multi_wakeup(static_cast<CURLM*>(multi_));
+  // A non-empty queue already has a wakeup on its way (the transfer thread
+  // empties the queue after it wakes): one write per batch, not per request.
+  if (first) curl_multi_wakeup(static_cast<CURLM*>(multi_));
   return [this, id] {
     {
       std::lock_guard lock(mu_);

@@ -55,14 +55,7 @@ Run Now(Fn fn) {
   };
 }
 
-void StreamEvents(ApiDeps& d, const std::string& id, const HttpRequest& req, Responder out) {
-  if (!d.hub.Followed(id)) {
-    if (Result<Rollout> r = d.plane.store().GetRollout(id); !r.ok()) {
-      out.Send(ToHttp(ErrorResponse(r.status())));
-      return;
-    }
-  }
-  auto source = d.hub.Follow(id, LastEventId(req));
+void StreamHead(Responder& out, Result<std::shared_ptr<httpd::StreamSource>> source) {
   if (!source.ok()) {
     out.Send(ToHttp(ErrorResponse(source.status())));
     return;
@@ -71,6 +64,24 @@ void StreamEvents(ApiDeps& d, const std::string& id, const HttpRequest& req, Res
   head.content_type = "text/event-stream";
   head.headers.emplace_back("Cache-Control", "no-cache");
   out.Stream(std::move(head), *source);
+}
+
+void StreamEvents(ApiDeps& d, const std::string& id, const HttpRequest& req, Responder out) {
+  if (!d.hub.Followed(id)) {
+    if (Result<Rollout> r = d.plane.store().GetRollout(id); !r.ok()) {
+      out.Send(ToHttp(ErrorResponse(r.status())));
+      return;
+    }
+  }
+  StreamHead(out, d.hub.Follow(id, LastEventId(req)));
+}
+
+// GET /v1/events: from the Last-Event-ID (0 replays the whole ledger, in
+// reconnects of at most FleetStream::kMaxReplay events), else from now.
+void StreamFleet(ApiDeps& d, const HttpRequest& req, Responder out) {
+  std::optional<int64_t> after;
+  if (req.Header("Last-Event-ID") != nullptr) after = LastEventId(req);
+  StreamHead(out, d.hub.fleet().Follow(after));
 }
 
 std::vector<Endpoint> Table(ApiDeps& d) {
@@ -115,6 +126,8 @@ std::vector<Endpoint> Table(ApiDeps& d) {
         }),
       e("GET", "/v1/rollouts/{}/events", read, worker,
         [&d](const Args& a, const HttpRequest& r, Responder out) { StreamEvents(d, a[0], r, out); }),
+      e("GET", "/v1/events", read, worker,
+        [&d](const Args&, const HttpRequest& r, Responder out) { StreamFleet(d, r, out); }),
       e("GET", "/v1/fleet", read, worker, Now([&p](const Args&, const HttpRequest&) { return p.Fleet(); })),
       e("POST", "/v1/fleet/freeze", admin, worker,
         Now([&p](const Args&, const HttpRequest& r) { return p.Freeze(r.body); })),

@@ -39,7 +39,7 @@ struct EventHub::EndWaiter {
 };
 
 EventHub::EventHub(Store& store, Clock& clock, Executor run)
-    : store_(store), clock_(clock), run_(std::move(run)) {}
+    : store_(store), clock_(clock), run_(std::move(run)), fleet_(store) {}
 
 EventHub::Frame EventHub::FrameOf(const RolloutEvent& e) {
   return Frame{e.id, fmt::format("id: {}\nevent: {}\ndata: {}\n\n", e.id, e.type, DumpJson(e.data)),
@@ -47,6 +47,8 @@ EventHub::Frame EventHub::FrameOf(const RolloutEvent& e) {
 }
 
 void EventHub::Publish(const RolloutEvent& event) {
+  fleet_.Publish(event);
+  if (event.rollout_id.empty()) return;  // a fleet event: no rollout's stream, no rollout's end
   std::vector<std::shared_ptr<EndWaiter>> ended;
   // Called after the lock is released: a wake may run a server's teardown,
   // which ends streams, which leave the hub.
@@ -164,7 +166,7 @@ size_t EventHub::followers() {
   std::lock_guard lock(mu_);
   size_t n = 0;
   for (const auto& [id, log] : logs_) n += log.followers.size();
-  return n;
+  return n + fleet_.followers();
 }
 
 void EventHub::WhenFinished(const std::string& rollout_id, TimePoint deadline,

@@ -25,6 +25,7 @@
 #include "core/events.h"
 #include "core/store.h"
 #include "httpd/http_server.h"
+#include "server/fleet_stream.h"
 
 namespace rollcall {
 
@@ -56,7 +57,9 @@ class EventHub : public EventSink {
   void WhenFinished(const std::string& rollout_id, TimePoint deadline,
                     std::function<void(bool finished)> done);
 
+  // Followers of one rollout and of the whole fleet (GET /v1/events).
   size_t followers();
+  FleetStream& fleet() { return fleet_; }
 
  private:
   class Follower;
@@ -88,6 +91,7 @@ class EventHub : public EventSink {
   std::mutex mu_;
   std::map<std::string, Log> logs_;                                       // guarded by mu_
   std::map<std::string, std::vector<std::shared_ptr<EndWaiter>>> ends_;  // guarded by mu_
+  FleetStream fleet_;
 };
 
 }  // namespace rollcall

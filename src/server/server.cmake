@@ -4,6 +4,7 @@ find_package(spdlog REQUIRED)
 add_library(rollcall_server STATIC
   src/server/auth.cpp
   src/server/event_hub.cpp
+  src/server/fleet_stream.cpp
   src/server/legacy.cpp
   src/server/control_plane.cpp
   src/server/api_routes.cpp
@@ -22,6 +23,7 @@ add_executable(server_test
   src/server/auth_test.cpp
   src/server/legacy_test.cpp
   src/server/event_hub_test.cpp
+  src/server/fleet_stream_test.cpp
   src/server/control_plane_test.cpp
   src/server/promoter_test.cpp
 )

@@ -141,6 +141,11 @@ Result<std::vector<RolloutEvent>> MemoryStore::FleetEventsAfter(int64_t after_id
   return out;
 }
 
+Result<int64_t> MemoryStore::LastEventId() {
+  std::lock_guard lock(mu_);
+  return next_event_id_ - 1;
+}
+
 Status MemoryStore::AppendAudit(AuditEntry& entry) {
   std::lock_guard lock(mu_);
   entry.id = static_cast<int64_t>(audit_.size()) + 1;

@@ -336,6 +336,12 @@ Result<TenantResult> ReadResult(const Query& q) {
   return row;
 }
 
+Result<RolloutEvent> ReadEvent(const Query& q) {
+  Result<Json> data = ParseStored(q.Text(3), fmt::format("event {}", q.Int(0)));
+  if (!data.ok()) return data.status();
+  return RolloutEvent{q.Int(0), q.OptText(1).value_or(""), q.Text(2), std::move(data).value(), q.Int(4), q.Bool(5)};
+}
+
 void BindDrift(Query& q, const std::string& slug, const DriftStatus& d) {
   const TenantSighting& l = d.last;
   const Json sighting = {{"at_ms", l.at_ms},

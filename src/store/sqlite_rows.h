@@ -51,6 +51,10 @@ inline constexpr const char* kResultColumns =
 void BindResult(Query& q, const std::string& rollout_id, const TenantResult& row);  // ?1-?13
 Result<TenantResult> ReadResult(const Query& q);
 
+// A NULL rollout_id is a fleet event ("" in RolloutEvent).
+inline constexpr const char* kEventColumns = "id, rollout_id, type, data_json, at_ms, final";
+Result<RolloutEvent> ReadEvent(const Query& q);
+
 inline constexpr const char* kDriftColumns = "slug, state, since_ms, detail, sighting_json";
 void BindDrift(Query& q, const std::string& slug, const DriftStatus& d);  // ?1-?5
 Result<std::pair<std::string, DriftStatus>> ReadDrift(const Query& q);

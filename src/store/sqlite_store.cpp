@@ -309,40 +309,31 @@ Result<std::vector<RolloutEvent>> SqliteStore::EventsAfter(const std::string& ro
                                                            int64_t after_id) {
   std::lock_guard lock(mu_);
   if (Status s = RequireRollout(rollout_id); !s.ok()) return s;
-  Result<Query> q = db_->Prepare("list events",
-                                 "SELECT id, type, data_json, at_ms, final FROM events "
-                                 "WHERE rollout_id = ?1 AND id > ?2 ORDER BY id");
+  static const std::string sql =
+      fmt::format("SELECT {} FROM events WHERE rollout_id = ?1 AND id > ?2 ORDER BY id", sqlite::kEventColumns);
+  Result<Query> q = db_->Prepare("list events", sql.c_str());
   if (!q.ok()) return q.status();
   q->BindText(1, rollout_id).BindInt(2, after_id);
-  std::vector<RolloutEvent> out;
-  for (;;) {
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
-    Result<Json> data = sqlite::ParseStored(q->Text(2), fmt::format("event {}", q->Int(0)));
-    if (!data.ok()) return data.status();
-    out.push_back({q->Int(0), rollout_id, q->Text(1), std::move(data).value(), q->Int(3),
-                   q->Bool(4)});
-  }
+  return ReadAll(*q, &sqlite::ReadEvent);
 }
 
 Result<std::vector<RolloutEvent>> SqliteStore::FleetEventsAfter(int64_t after_id, size_t limit) {
   std::lock_guard lock(mu_);
-  Result<Query> q = db_->Prepare("list fleet events",
-                                 "SELECT id, rollout_id, type, data_json, at_ms, final FROM events "
-                                 "WHERE id > ?1 ORDER BY id LIMIT ?2");
+  static const std::string sql =
+      fmt::format("SELECT {} FROM events WHERE id > ?1 ORDER BY id LIMIT ?2", sqlite::kEventColumns);
+  Result<Query> q = db_->Prepare("list fleet events", sql.c_str());
   if (!q.ok()) return q.status();
   q->BindInt(1, after_id).BindInt(2, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
-  std::vector<RolloutEvent> out;
-  for (;;) {
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
-    Result<Json> data = sqlite::ParseStored(q->Text(3), fmt::format("event {}", q->Int(0)));
-    if (!data.ok()) return data.status();
-    out.push_back({q->Int(0), q->OptText(1).value_or(""), q->Text(2), std::move(data).value(), q->Int(4),
-                   q->Bool(5)});
-  }
+  return ReadAll(*q, &sqlite::ReadEvent);
+}
+
+Result<int64_t> SqliteStore::LastEventId() {
+  std::lock_guard lock(mu_);
+  Result<Query> q = db_->Prepare("last event id", "SELECT COALESCE(MAX(id), 0) FROM events");
+  if (!q.ok()) return q.status();
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  return *row ? q->Int(0) : 0;
 }
 
 // ---- audit ----

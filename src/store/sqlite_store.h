@@ -65,6 +65,7 @@ class SqliteStore : public Store {
   Result<std::vector<RolloutEvent>> EventsAfter(const std::string& rollout_id,
                                                 int64_t after_id) override;
   Result<std::vector<RolloutEvent>> FleetEventsAfter(int64_t after_id, size_t limit) override;
+  Result<int64_t> LastEventId() override;
 
   Status AppendAudit(AuditEntry& entry) override;
   Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) override;

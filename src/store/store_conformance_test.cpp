@@ -291,6 +291,7 @@ TYPED_TEST(StoreConformanceTest, EventIdsIncreaseAcrossRolloutsAndReplayAfterAnI
 
 TYPED_TEST(StoreConformanceTest, FleetEventsShareOneSequenceWithRolloutEvents) {
   Store& s = this->store();
+  EXPECT_EQ(*s.LastEventId(), 0);
   ASSERT_TRUE(s.PutRollout(FullRollout("r1", 100)).ok());
   RolloutEvent a = Event("r1", kEventTenantStarted);
   RolloutEvent drift = Event("", "drift");
@@ -311,6 +312,7 @@ TYPED_TEST(StoreConformanceTest, FleetEventsShareOneSequenceWithRolloutEvents) {
   ASSERT_EQ(page.size(), 1u);
   EXPECT_EQ(page[0].id, drift.id);
   EXPECT_TRUE(s.FleetEventsAfter(b.id, 100)->empty());
+  EXPECT_EQ(*s.LastEventId(), b.id);
   RolloutEvent orphan = Event("nope", kEventTenantStarted);
   ExpectNotFound(s.AppendEvent(orphan), "rollout nope not found");
 }
