@@ -102,6 +102,12 @@ void FleetKeeper::OnRolloutFinished(const Rollout& r) {
     }
     running_.erase(it);
   }
+  // What a rollout verified is newer than the look that made it a
+  // candidate (the watch saw it behind before the rollout reached it).
+  for (const TenantResult& row : r.results) {
+    auto c = candidates_.find(row.slug);
+    if (row.verified_on_target && c != candidates_.end() && c->second.rollout_id.empty()) candidates_.erase(c);
+  }
   Pump();  // a rollout that held recovery back may have ended
 }
 
@@ -134,6 +140,16 @@ void FleetKeeper::Pump() {
     ask.observed = observed_ ? observed_() : std::map<std::string, DriftStatus>{};
     Result<RecoveryOutcome> out = service_.Recover(ask);
     if (!out.ok()) {
+      // A tenant removed since it was seen would refuse the whole batch:
+      // forget it and try the rest at once.
+      bool forgot = false;
+      for (const auto& slug : ask.only) {
+        if (env_.store.GetTenant(slug).status().code() == Status::Code::kNotFound) {
+          candidates_.erase(slug);
+          forgot = true;
+        }
+      }
+      if (forgot) return Pump();
       // Refused (frozen meanwhile, the store down): try again after a base
       // backoff rather than on every look.
       for (const auto& slug : ask.only) {

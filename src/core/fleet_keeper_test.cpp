@@ -211,6 +211,26 @@ TEST_F(FleetKeeperTest, ACordonedOrFencedTenantIsNeverTouched) {
   Cleanup();
 }
 
+TEST_F(FleetKeeperTest, ATenantRemovedWhileWaitingItsTurnDoesNotHoldUpTheOthers) {
+  h.Run(EngineHarness::TestPolicy(), EngineHarness::TestRelease(2));
+  Start(Auto());
+  // A scoped rollout of t0000 holds automatic recovery back for 40 s ...
+  h.fleet.Set("t0000", FakeTenant::Slow(40s));
+  Policy only = EngineHarness::TestPolicy();
+  only.only_slugs = std::vector<std::string>{"t0000"};
+  ASSERT_TRUE(h.Submit(only, EngineHarness::TestRelease(2)).ok());
+  // ... while t0001 and t0002 are seen drifted, and t0001 is removed.
+  h.driver.SetRunning("t0001", h.Target(EngineHarness::TestRelease(1)));
+  h.driver.SetRunning("t0002", h.Target(EngineHarness::TestRelease(1)));
+  h.clock.Advance(15s);
+  ASSERT_EQ(watch->Snapshot().at("t0002").state, DriftState::kDrifted);
+  ASSERT_TRUE(h.store.DeleteTenant("t0001").ok());
+  h.clock.Advance(30s);  // the rollout ended: both were due in one batch
+  EXPECT_EQ(DeploysOf("t0002").size(), 2u);
+  EXPECT_EQ(DeploysOf("t0001").size(), 1u);
+  Cleanup();
+}
+
 TEST_F(FleetKeeperTest, TenantsARolloutHasStillToDeployAreNotRecoveredUnderIt) {
   h.Run(EngineHarness::TestPolicy(), EngineHarness::TestRelease(2));
   Start(Auto());
@@ -225,6 +245,15 @@ TEST_F(FleetKeeperTest, TenantsARolloutHasStillToDeployAreNotRecoveredUnderIt) {
   Result<RecoveryOutcome> none = h.service.Recover(RecoveryAsk{});
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->submitted);
+  // Nor by hand with the watch's looks from before the rollout reached them.
+  std::map<std::string, DriftStatus> stale;
+  for (const char* slug : {"t0001", "t0002"}) {
+    stale[slug].state = DriftState::kDrifted;
+    stale[slug].last.at_ms = h.clock.WallMillis() - 190'000;
+  }
+  Result<RecoveryOutcome> by_hand = h.service.Recover(RecoveryAsk{{}, "", stale});
+  ASSERT_TRUE(by_hand.ok());
+  EXPECT_FALSE(by_hand->submitted);
   Cleanup();
 }
 

@@ -78,10 +78,18 @@ Result<RecoveryOutcome> RolloutService::Recover(const RecoveryAsk& ask) {
   std::set<std::string> pending;
   for (const auto& [id, engine] : engines_) {
     const Rollout& r = engine->rollout();
-    if (r.policy.dry_run || r.recovery) continue;
+    if (r.Finished() || r.policy.dry_run || r.recovery) continue;
     for (auto& slug : engine->Unfinished()) pending.insert(std::move(slug));
   }
-  Result<RecoveryScope> scope = ScopeRecovery(*tenants, ask.observed, **desired, ask.only, pending);
+  // A look older than a rollout's verification of the tenant is stale: the
+  // watch saw it behind before the rollout reached it.
+  std::map<std::string, DriftStatus> observed = ask.observed;
+  for (auto it = observed.begin(); it != observed.end();) {
+    auto verified = last_verified_ms_.find(it->first);
+    it = verified != last_verified_ms_.end() && it->second.last.at_ms <= verified->second ? observed.erase(it)
+                                                                                          : std::next(it);
+  }
+  Result<RecoveryScope> scope = ScopeRecovery(*tenants, observed, **desired, ask.only, pending);
   if (!scope.ok()) return scope.status();
   RecoveryOutcome out;
   out.scope = std::move(scope).value();
@@ -100,7 +108,9 @@ Result<RecoveryOutcome> RolloutService::Recover(const RecoveryAsk& ask) {
 
 bool RolloutService::FleetRolloutRunning() const {
   for (const auto& [id, engine] : engines_) {
-    if (!engine->rollout().policy.dry_run && !engine->rollout().recovery) return true;
+    const Rollout& r = engine->rollout();
+    // A finished engine stays listed until its removal (posted) runs.
+    if (!r.Finished() && !r.policy.dry_run && !r.recovery) return true;
   }
   return false;
 }
@@ -157,6 +167,9 @@ std::shared_ptr<RolloutEngine> RolloutService::Adopt(Rollout rollout, Plan plan)
   auto on_finished = [this, id](const Rollout& finished) {
     // Posted: the engine is still on the stack when it reports.
     env_.clock.Post([this, id] { engines_.erase(id); });
+    for (const TenantResult& row : finished.results) {
+      if (row.verified_on_target) last_verified_ms_[row.slug] = row.finished_at_ms;
+    }
     if (on_finished_) on_finished_(finished);
   };
   auto engine = RolloutEngine::Create(env_, std::move(rollout), std::move(plan), leases_, on_finished);

@@ -104,6 +104,7 @@ class RolloutService {
   std::map<std::string, std::shared_ptr<RolloutEngine>> engines_;  // unfinished only
   const std::shared_ptr<TenantLeases> leases_;  // one deploy per tenant, across engines
   RolloutEngine::OnFinished on_finished_;
+  std::map<std::string, int64_t> last_verified_ms_;  // slug -> when a rollout last verified it
 };
 
 }  // namespace rollcall
