@@ -226,22 +226,26 @@ int CmdRollout(const Globals& g, const RolloutFlags& f) {
   return RunRolloutStage(g, f, *seq).exit;
 }
 
+namespace {
+
+// Follows rollout `id` of `total` tenants to its end, then reports it
+// (the coverage gate's exit code).
+int FollowAndReport(const Globals& g, ApiClient& client, const std::string& id, size_t total, const std::string& what) {
+  if (Status s = Follow(client, id, total); !s.ok()) return Fail(kExitFailed, s.message());
+  Result<Json> final = Expect(client, "GET", "/v1/rollouts/" + id, 200, what);
+  if (!final.ok()) return FailWith(final.status());
+  return Report(g, *final, "").exit;
+}
+
+}  // namespace
+
 int CmdWatch(const Globals& g, const std::string& id) {
   auto client = ServerClient(g);
   if (!client.ok()) return FailWith(client.status());
   Result<Json> rollout = Expect(**client, "GET", "/v1/rollouts/" + id, 200, "watch");
   if (!rollout.ok()) return FailWith(rollout.status());
-  if (Status s = Follow(**client, id, rollout->value("enumerated", Json::array()).size()); !s.ok()) {
-    return Fail(kExitFailed, s.message());
-  }
-  Result<Json> final = Expect(**client, "GET", "/v1/rollouts/" + id, 200, "watch");
-  if (!final.ok()) return FailWith(final.status());
-  return Report(g, *final, "").exit;
+  return FollowAndReport(g, **client, id, rollout->value("enumerated", Json::array()).size(), "watch");
 }
-
-}  // namespace rollcall
-
-namespace rollcall {
 
 int CmdRecover(const Globals& g, const std::vector<std::string>& only, const std::string& reason) {
   for (const auto& slug : only) {
@@ -268,10 +272,7 @@ int CmdRecover(const Globals& g, const std::vector<std::string>& only, const std
   std::printf("recovery %s of %s to %zu tenant(s): %s\n", id.c_str(), rollout.value("release", Json()).dump().c_str(),
               slugs.size(), list.c_str());
   std::fflush(stdout);
-  if (Status s = Follow(**client, id, slugs.size()); !s.ok()) return Fail(kExitFailed, s.message());
-  Result<Json> final = Expect(**client, "GET", "/v1/rollouts/" + id, 200, "recover");
-  if (!final.ok()) return FailWith(final.status());
-  return Report(g, *final, "").exit;
+  return FollowAndReport(g, **client, id, slugs.size(), "recover");
 }
 
 }  // namespace rollcall

@@ -114,7 +114,11 @@ TEST_F(FleetKeeperTest, AQuarantinedTenantSeenOnTargetLeavesQuarantineWithAnEven
 }
 
 TEST_F(FleetKeeperTest, AutoRecoveryRedeploysATenantThatFellBack) {
-  h.Run(EngineHarness::TestPolicy(), EngineHarness::TestRelease(2));
+  Policy fleet_policy = EngineHarness::TestPolicy();
+  fleet_policy.per_tenant_timeout_s = 120;
+  fleet_policy.max_parallel = 2;
+  fleet_policy.canary = {"t0000"};
+  h.Run(fleet_policy, EngineHarness::TestRelease(2));
   Start(Auto());
   h.driver.SetRunning("t0001", h.Target(EngineHarness::TestRelease(1)));
   h.clock.Advance(20s);
@@ -125,6 +129,9 @@ TEST_F(FleetKeeperTest, AutoRecoveryRedeploysATenantThatFellBack) {
   EXPECT_TRUE(recovery.recovery);
   EXPECT_EQ(recovery.state, RolloutState::kSucceeded);
   EXPECT_THAT(recovery.enumerated, ElementsAre("t0001"));
+  EXPECT_EQ(recovery.policy.per_tenant_timeout_s, 120);  // the fleet's policy ...
+  EXPECT_EQ(recovery.policy.max_parallel, 2);
+  EXPECT_TRUE(recovery.policy.canary.empty());  // ... without its canary
   h.clock.Advance(10s);
   EXPECT_EQ(watch->Snapshot().at("t0001").state, DriftState::kOnTarget);
   EXPECT_EQ(DeploysOf("t0001").size(), 2u);

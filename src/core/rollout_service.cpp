@@ -64,6 +64,7 @@ Result<SubmitOutcome> RolloutService::Submit(const RolloutRequest& req) {
     if (Status s = env_.store.AdvanceDesiredRelease(req.release, admission_desired); !s.ok()) return s;
   }
   if (Status s = env_.store.PutRollout(rollout); !s.ok()) return s;
+  if (admission.set_desired && !req.recovery) release_policy_ = {req.release, req.policy};
   for (const auto& old_id : admission.supersede_ids) engines_.at(old_id)->Supersede(rollout.id);
   Launch(rollout, std::move(plan).value());
   return SubmitOutcome{SubmitOutcome::Kind::kStarted, engines_.at(rollout.id)->rollout(), {}};
@@ -94,13 +95,17 @@ Result<RecoveryOutcome> RolloutService::Recover(const RecoveryAsk& ask) {
   RecoveryOutcome out;
   out.scope = std::move(scope).value();
   if (out.scope.slugs.empty()) return out;
-  // The policy the release went out with: its newest real rollout's (a
-  // recovery's own is derived from it the same way).
-  Policy base;
-  if (std::string id = RolloutOf(**desired); !id.empty()) {
-    if (Result<Rollout> accepted = Get(id); accepted.ok()) base = accepted->policy;
+  // The policy the release went out with: remembered at admission, or
+  // looked up once (after a restart) in the ledger.
+  if (!release_policy_ || !release_policy_->first.SameAs(**desired)) {
+    Policy base;
+    if (std::string id = RolloutOf(**desired); !id.empty()) {
+      if (Result<Rollout> accepted = Get(id); accepted.ok()) base = accepted->policy;
+    }
+    release_policy_ = {**desired, base};
   }
-  Result<SubmitOutcome> submitted = Submit(RecoveryRequest(**desired, base, out.scope.slugs, ask.reason));
+  Result<SubmitOutcome> submitted =
+      Submit(RecoveryRequest(**desired, release_policy_->second, out.scope.slugs, ask.reason));
   if (!submitted.ok()) return submitted.status();
   out.submitted = std::move(submitted).value();
   return out;

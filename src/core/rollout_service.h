@@ -105,6 +105,8 @@ class RolloutService {
   const std::shared_ptr<TenantLeases> leases_;  // one deploy per tenant, across engines
   RolloutEngine::OnFinished on_finished_;
   std::map<std::string, int64_t> last_verified_ms_;  // slug -> when a rollout last verified it
+  // The policy the desired release was rolled out with, for its recoveries.
+  std::optional<std::pair<Release, Policy>> release_policy_;
 };
 
 }  // namespace rollcall

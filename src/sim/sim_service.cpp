@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "httpd/path_pattern.h"
 #include "sim/agent_api.h"
 
 namespace rollcall::sim {
@@ -84,14 +85,11 @@ void SimServer::Handle(const HttpRequest& request, httpd::Responder responder) {
   }
   // DELETE /sim/v1/tenants/{slug}/faults: tests clear a fault mid-run (an
   // operator fixed the host) to see the tenant recover.
-  constexpr std::string_view kFaultsPrefix = "/sim/v1/tenants/", kFaultsSuffix = "/faults";
-  if (request.path.rfind(kFaultsPrefix, 0) == 0 && request.path.size() > kFaultsPrefix.size() + kFaultsSuffix.size() &&
-      request.path.compare(request.path.size() - kFaultsSuffix.size(), kFaultsSuffix.size(), kFaultsSuffix) == 0) {
-    const std::string slug = request.path.substr(
-        kFaultsPrefix.size(), request.path.size() - kFaultsPrefix.size() - kFaultsSuffix.size());
-    SimTenant* t = fleet_.Find(slug);
+  static const httpd::PathPattern kFaults("/sim/v1/tenants/{}/faults");
+  if (std::optional<std::vector<std::string>> slug = kFaults.Match(request.path)) {
+    SimTenant* t = fleet_.Find((*slug)[0]);
     if (t == nullptr) {
-      responder.Send(HttpResponse::JsonError(404, fmt::format("{}: no such tenant", slug)));
+      responder.Send(HttpResponse::JsonError(404, fmt::format("{}: no such tenant", (*slug)[0])));
     } else if (request.method != "DELETE") {
       HttpResponse r = HttpResponse::JsonError(405, request.method + ": method not allowed");
       r.headers.emplace_back("Allow", "DELETE");
