@@ -136,12 +136,17 @@ TEST(RecoveryIt, FreezeAndCordonHoldAutomaticRecoveryBack) {
   s.RestartServerWith({"--watch-interval", "1", "--auto-recover", "--auto-recover-backoff", "1s"});
 
   // The look that finds t0001 drifted is the one that would start its
-  // recovery, in the same turn of the engine loop.
+  // recovery, in the same turn of the engine loop: once a later look shows,
+  // that turn is over.
   Json fleet;
+  std::string first_look;
   ASSERT_TRUE(PollUntil(
       [&] {
         fleet = s.Get("/v1/fleet").Json();
-        return ObservedState(fleet, "t0001") == "drifted";
+        Json observed = TenantOf(fleet, "t0001").value("observed", Json());
+        if (!observed.is_object() || observed.value("state", "") != "drifted") return false;
+        if (first_look.empty()) first_look = observed.value("at", "");
+        return observed.value("at", "") != first_look;
       },
       After(30s)))
       << fleet.dump();
