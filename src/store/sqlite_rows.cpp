@@ -219,6 +219,10 @@ Status FirstError(std::initializer_list<Status> statuses) {
 
 }  // namespace
 
+Status NotFound(std::string_view kind, const std::string& key) {
+  return Status::NotFound(fmt::format("{} {} not found", kind, key));
+}
+
 std::span<const char* const> SchemaSteps() { return kSchemaSteps; }
 
 std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }

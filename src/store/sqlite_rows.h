@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include <utility>
+#include <vector>
 
 #include "core/json_reader.h"
 #include "core/store.h"
@@ -20,6 +21,23 @@
 #include "store/sqlite_db.h"
 
 namespace rollcall::sqlite {
+
+// NotFound("tenant acme not found") for kind "tenant", key "acme".
+Status NotFound(std::string_view kind, const std::string& key);
+
+// Reads every row of `q` through `read` (ReadTenant, ReadHeader, ...).
+template <typename T>
+Result<std::vector<T>> ReadAll(Query& q, Result<T> (*read)(const Query&)) {
+  std::vector<T> out;
+  for (;;) {
+    Result<bool> row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    Result<T> value = read(q);
+    if (!value.ok()) return value.status();
+    out.push_back(std::move(value).value());
+  }
+}
 
 // The migration steps, oldest first (see Migrate).
 std::span<const char* const> SchemaSteps();
