@@ -165,7 +165,6 @@ void FleetKeeper::Pump() {
           Candidate& c = candidates_[slug];
           c.rollout_id = id;
           running_[id].insert(slug);
-          ++attempts_started_;
           AuditEntry entry;
           entry.actor = kActorAutoRecover;
           entry.kind = "recover";

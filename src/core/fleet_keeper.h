@@ -49,10 +49,6 @@ class FleetKeeper : public std::enable_shared_from_this<FleetKeeper> {
   // After every rollout ends. Loop.
   void OnRolloutFinished(const Rollout& r);
 
-  // Tenants an automatic recovery runs for now, and attempts started.
-  size_t recovering() const;
-  uint64_t attempts() const { return attempts_started_; }
-
   FleetKeeper(EngineEnv& env, RolloutService& service, AutoRecoveryConfig config,
               Observed observed);  // use Create
 
@@ -63,6 +59,7 @@ class FleetKeeper : public std::enable_shared_from_this<FleetKeeper> {
     std::string rollout_id;    // the attempt running now ("" = none)
   };
 
+  size_t recovering() const;  // tenants an automatic recovery runs for now
   void RecordTransition(const Tenant& t, const DriftStatus& before, const DriftStatus& after);
   void LeaveQuarantine(const std::string& slug);
   void Pump();
@@ -76,7 +73,6 @@ class FleetKeeper : public std::enable_shared_from_this<FleetKeeper> {
   std::map<std::string, std::set<std::string>> running_;  // recovery rollout id -> its tenants
   TimerId wake_timer_ = 0;
   TimePoint wake_at_{};
-  uint64_t attempts_started_ = 0;
 };
 
 }  // namespace rollcall
