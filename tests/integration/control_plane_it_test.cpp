@@ -230,16 +230,20 @@ TEST(ControlPlaneIt, Kill9MidRolloutThenRestartCompletesWithExactCoverage) {
   Stack s({.tenants = 50, .deploy_ms = "200"});
   std::string id = s.StartRollout(Rollout(R"({"max_parallel":5,"canary":["t0000"]})"));
   // Kill once a good part of the fleet is done and some tenants are in flight.
+  // The in-flight set is read before the kill: a look after it races the
+  // agents finishing those deploys (200 ms) on a loaded machine.
   Deadline deadline = After(std::chrono::seconds(60));
-  while (SteadyClock::now() < deadline && s.SimState()["deploy_count"].get<int>() < 15) {
+  std::set<std::string> in_flight_at_kill;
+  while (SteadyClock::now() < deadline) {
+    Json state = s.SimState();
+    in_flight_at_kill.clear();
+    for (const auto& [slug, t] : state["tenants"].items()) {
+      if (t["deploying"].get<bool>()) in_flight_at_kill.insert(slug);
+    }
+    if (state["deploy_count"].get<int>() >= 15 && !in_flight_at_kill.empty()) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   s.Kill9Server();
-  Json at_kill = s.SimState();
-  std::set<std::string> in_flight_at_kill;
-  for (const auto& [slug, t] : at_kill["tenants"].items()) {
-    if (t["deploying"].get<bool>()) in_flight_at_kill.insert(slug);
-  }
   s.StartServer();
   Json r = s.WaitFinished(id);
   EXPECT_EQ(r["state"], "succeeded") << r.dump();
