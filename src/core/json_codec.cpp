@@ -63,6 +63,11 @@ Result<Tenant> ParseTenant(const Json& j, const std::string& path) {
     er.Read("inspect", t.exec.inspect);
     if (Status s = er.Finish(); !s.ok()) return s;
   }
+  if (const Json* docker = r.Raw("docker")) {
+    Result<DockerSettings> d = ParseDockerSettings(*docker, path);
+    if (!d.ok()) return d.status();
+    t.docker = std::move(d).value();
+  }
   // Observed by the server, shown by GET; accepted back and dropped so a
   // GET-edit-PUT round trip works.
   for (const char* key : {"running_image", "running_seq", "quarantined", "quarantine_reason"}) {
@@ -160,6 +165,7 @@ Json ToJson(const Tenant& t) {
   if (t.driver == DriverKind::kExec || !t.exec.deploy.empty()) {
     j["exec"] = {{"deploy", t.exec.deploy}, {"inspect", t.exec.inspect}};
   }
+  if (t.docker.Configured()) j["docker"] = ToJson(t.docker);
   return j;
 }
 

@@ -147,7 +147,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadTenant{R"({"slug":"Acme","base_url":"http://h","driver":"agent","agent_url":"http://a"})", "slug: must match"},
         BadTenant{R"({"slug":"-acme","base_url":"http://h","driver":"agent","agent_url":"http://a"})", "slug: must match"},
         BadTenant{R"({"slug":"acme","base_url":"ftp://h","driver":"agent","agent_url":"http://a"})", "base_url: must be an http"},
-        BadTenant{R"({"slug":"acme","base_url":"http://h","driver":"ssh"})", "driver: must be one of agent, exec"},
+        BadTenant{R"({"slug":"acme","base_url":"http://h","driver":"ssh"})", "driver: must be one of agent, exec, docker"},
         BadTenant{R"({"slug":"acme","base_url":"http://h","driver":"agent"})", "agent_url: must be an http"},
         BadTenant{R"({"slug":"acme","base_url":"http://h","driver":"exec"})", "exec.deploy: must be a non-empty argv"},
         BadTenant{R"({"slug":"acme","base_url":"http://h","driver":"exec","exec":{"deploy":["x"],"shell":"sh"}})", "exec.shell: unknown field"},

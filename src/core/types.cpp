@@ -19,8 +19,8 @@ using NameTable = std::array<std::pair<E, std::string_view>, N>;
 
 constexpr NameTable<TenantState, 2> kTenantStates{{
     {TenantState::kActive, "active"}, {TenantState::kCordoned, "cordoned"}}};
-constexpr NameTable<DriverKind, 2> kDriverKinds{{
-    {DriverKind::kAgent, "agent"}, {DriverKind::kExec, "exec"}}};
+constexpr NameTable<DriverKind, 3> kDriverKinds{{
+    {DriverKind::kAgent, "agent"}, {DriverKind::kExec, "exec"}, {DriverKind::kDocker, "docker"}}};
 constexpr NameTable<Strategy, 2> kStrategies{{
     {Strategy::kWindow, "window"}, {Strategy::kBatches, "batches"}}};
 constexpr NameTable<TenantStatus, 8> kTenantStatuses{{
@@ -233,8 +233,16 @@ Status Validate(const Tenant& t, std::string_view path) {
   if (t.driver == DriverKind::kExec && t.exec.deploy.empty()) {
     return FieldError(path, "exec.deploy", "must be a non-empty argv list for the exec driver");
   }
+  if (t.driver == DriverKind::kDocker && !t.docker.Configured()) {
+    return FieldError(path, "docker", "required for the docker driver ({\"host\":...,\"container\":...})");
+  }
   if (Status s = ValidateTextMap(t.labels, path, "labels"); !s.ok()) return s;
   if (Status s = ValidateTextMap(t.vars, path, "vars"); !s.ok()) return s;
+  if (t.docker.Configured()) {
+    std::vector<std::string> names = InspectPlaceholderNames();
+    for (const auto& [name, value] : t.vars) names.push_back(name);
+    if (Status s = ValidateDockerSettings(t.docker, names, path); !s.ok()) return s;
+  }
   if (Status s = ValidateArgv(t.exec.deploy, t, DeployPlaceholderNames(), path, "exec.deploy"); !s.ok()) return s;
   if (Status s = ValidateArgv(t.exec.inspect, t, InspectPlaceholderNames(), path, "exec.inspect"); !s.ok()) {
     return s;

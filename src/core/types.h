@@ -11,12 +11,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/docker_settings.h"
 #include "core/status.h"
 
 namespace rollcall {
 
 enum class TenantState { kActive, kCordoned };
-enum class DriverKind { kAgent, kExec };
+enum class DriverKind { kAgent, kExec, kDocker };
 
 // argv templates of the exec driver; see DESIGN §5.
 struct ExecCommands {
@@ -30,6 +31,7 @@ struct Tenant {
   DriverKind driver = DriverKind::kAgent;
   std::string agent_url;  // agent driver only
   ExecCommands exec;      // exec driver only
+  DockerSettings docker;  // docker driver only
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> vars;
   std::optional<std::string> image_repo;  // overrides the server's

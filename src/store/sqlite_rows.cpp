@@ -161,7 +161,13 @@ CREATE TABLE IF NOT EXISTS drift (
 ALTER TABLE rollouts ADD COLUMN recovery INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array<const char*, 4> kSchemaSteps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
+// Issue 12: the docker driver's settings ("{}" for other drivers).
+constexpr const char* kSchemaV5 = R"sql(
+ALTER TABLE tenants ADD COLUMN docker_json TEXT NOT NULL DEFAULT '{}';
+)sql";
+
+constexpr std::array<const char*, 5> kSchemaSteps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
+                                                     kSchemaV5};
 
 Status Corrupt(std::string_view what, std::string_view why) {
   return Status::Internal(fmt::format("sqlite: {}: stored value does not decode: {}", what, why));
@@ -197,6 +203,17 @@ Status DecodeExec(const std::string& text, std::string_view what, ExecCommands& 
   r.Read("inspect", out.inspect);
   Status s = r.Finish();
   return s.ok() ? s : Corrupt(what, s.message());
+}
+
+Status DecodeDocker(const std::string& text, std::string_view what, DockerSettings& out) {
+  Result<Json> j = ParseStored(text, what);
+  if (!j.ok()) return j.status();
+  if (!j->is_object()) return Corrupt(what, "docker: not an object");
+  if (j->empty()) return Status::Ok();  // not a docker tenant
+  Result<DockerSettings> d = ParseDockerSettings(*j, "");
+  if (!d.ok()) return Corrupt(what, d.status().message());
+  out = std::move(d).value();
+  return Status::Ok();
 }
 
 // Parses an enum column through its Parse* function.
@@ -254,6 +271,7 @@ void BindTenant(Query& q, const Tenant& t) {
   q.BindOptText(8, t.image_repo).BindText(9, ToString(t.state));
   q.BindText(10, t.running_image).BindOptInt(11, t.running_seq);
   q.BindBool(12, t.quarantined).BindText(13, t.quarantine_reason);
+  q.BindText(14, t.docker.Configured() ? Dump(ToJson(t.docker)) : "{}");
 }
 
 Result<Tenant> ReadTenant(const Query& q) {
@@ -269,6 +287,7 @@ Result<Tenant> ReadTenant(const Query& q) {
   t.quarantine_reason = q.Text(12);
   Status s = FirstError({DecodeEnum(q.Text(2), what, t.driver, &ParseDriverKind),
                          DecodeExec(q.Text(4), what, t.exec),
+                         DecodeDocker(q.Text(13), what, t.docker),
                          DecodeInto(q.Text(5), what + " labels", t.labels),
                          DecodeInto(q.Text(6), what + " vars", t.vars),
                          DecodeEnum(q.Text(8), what, t.state, &ParseTenantState)});

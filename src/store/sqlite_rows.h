@@ -51,8 +51,8 @@ Result<Release> DecodeRelease(const std::string& text, std::string_view what);
 
 inline constexpr const char* kTenantColumns =
     "slug, base_url, driver, agent_url, exec_json, labels_json, vars_json, image_repo, state, "
-    "running_image, running_seq, quarantined, quarantine_reason";
-void BindTenant(Query& q, const Tenant& t);  // parameters ?1-?13
+    "running_image, running_seq, quarantined, quarantine_reason, docker_json";
+void BindTenant(Query& q, const Tenant& t);  // parameters ?1-?14
 Result<Tenant> ReadTenant(const Query& q);
 
 // The rollout header: everything but the results.

@@ -90,9 +90,9 @@ Status SqliteStore::UpsertTenant(const Tenant& t) {
   // observed (running_image, running_seq, quarantined, quarantine_reason are
   // not in the UPDATE).
   static const std::string sql = fmt::format(
-      "INSERT INTO tenants ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+      "INSERT INTO tenants ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
       "ON CONFLICT (slug) DO UPDATE SET base_url = excluded.base_url, driver = excluded.driver, "
-      "agent_url = excluded.agent_url, exec_json = excluded.exec_json, "
+      "agent_url = excluded.agent_url, exec_json = excluded.exec_json, docker_json = excluded.docker_json, "
       "labels_json = excluded.labels_json, vars_json = excluded.vars_json, "
       "image_repo = excluded.image_repo, state = excluded.state",
       sqlite::kTenantColumns);

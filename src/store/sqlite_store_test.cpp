@@ -79,14 +79,16 @@ TEST_F(SqliteStoreTest, EverythingSurvivesClosingAndReopening) {
 
 TEST_F(SqliteStoreTest, FileIsInWalModeWithAVersionedSchema) {
   EXPECT_EQ(Raw(path_, "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "4");
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "5");
   Reopen();  // migrating again is a no-op
-  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "4");
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "5");
 }
 
 // What schema v4 added, undone (its nullable events.rollout_id is left:
 // a v3 binary never writes NULL there).
-#define ROLLCALL_BACK_TO_V3 "DROP TABLE audit; DROP TABLE drift; ALTER TABLE rollouts DROP COLUMN recovery; "
+#define ROLLCALL_BACK_TO_V4 "ALTER TABLE tenants DROP COLUMN docker_json; "
+constexpr const char* kBackToV4 = ROLLCALL_BACK_TO_V4;
+#define ROLLCALL_BACK_TO_V3 ROLLCALL_BACK_TO_V4 "DROP TABLE audit; DROP TABLE drift; ALTER TABLE rollouts DROP COLUMN recovery; "
 constexpr const char* kBackToV3 = ROLLCALL_BACK_TO_V3;
 // What schema v3 added, undone too: the file as a v2 binary left it.
 constexpr const char* kBackToV2 =
@@ -99,7 +101,7 @@ TEST_F(SqliteStoreTest, AVersionOneLedgerGainsChannelsAndKeepsItsData) {
   store_.reset();
   ASSERT_EQ(Raw(path_, std::string(kBackToV2) + "DROP TABLE channels; DROP TABLE promotions; PRAGMA user_version = 1"), "");
   Reopen();
-  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "4");
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "5");
   EXPECT_TRUE(store_->GetTenant("acme").ok());
   ASSERT_TRUE(store_->RecordPromotion({"latest", "v1", 1, "sha256:aa", 1, false, ""}, std::nullopt).ok());
   EXPECT_EQ(store_->GetChannel("latest")->value().tag, "v1");
@@ -111,7 +113,7 @@ TEST_F(SqliteStoreTest, AVersionTwoLedgerKeepsItsRowsAndGainsTheCanaryMemoryAndP
   store_.reset();
   ASSERT_EQ(Raw(path_, std::string(kBackToV2) + "PRAGMA user_version = 2"), "");
   Reopen();
-  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "4");
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "5");
   Result<Rollout> back = store_->GetRollout("r1");
   ASSERT_TRUE(back.ok()) << back.status().message();
   ASSERT_EQ(back->results.size(), 1u);
@@ -129,7 +131,7 @@ TEST_F(SqliteStoreTest, AVersionThreeLedgerKeepsItsEventsAndGainsFleetEventsAudi
   store_.reset();
   ASSERT_EQ(Raw(path_, std::string(kBackToV3) + "PRAGMA user_version = 3"), "");
   Reopen();
-  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "4");
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "5");
   ASSERT_EQ(store_->EventsAfter("r1", 0)->size(), 1u);
   RolloutEvent fleet = Event("", "drift");
   ASSERT_TRUE(store_->AppendEvent(fleet).ok());
@@ -139,6 +141,17 @@ TEST_F(SqliteStoreTest, AVersionThreeLedgerKeepsItsEventsAndGainsFleetEventsAudi
   AuditEntry entry{0, 5, "drift-watch", "drift", "a", "", Json::object()};
   EXPECT_TRUE(store_->AppendAudit(entry).ok());
   EXPECT_TRUE(store_->PutDriftStatus("a", DriftStatus{}).ok());
+}
+
+TEST_F(SqliteStoreTest, AVersionFourLedgerKeepsItsTenantsAndGainsDockerSettings) {
+  ASSERT_TRUE(store_->PutTenants({Minimal("a")}).ok());
+  store_.reset();
+  ASSERT_EQ(Raw(path_, std::string(kBackToV4) + "PRAGMA user_version = 4"), "");
+  Reopen();
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "5");
+  Result<Tenant> a = store_->GetTenant("a");
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  EXPECT_FALSE(a->docker.Configured());
 }
 
 TEST_F(SqliteStoreTest, OpeningInAMissingDirectoryIsAnErrorStatus) {
@@ -162,7 +175,7 @@ TEST_F(SqliteStoreTest, ASchemaNewerThanTheBinaryIsRefused) {
   ASSERT_EQ(Raw(path_, "PRAGMA user_version = 99"), "");
   Result<std::unique_ptr<SqliteStore>> s = SqliteStore::Open(path_);
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().message(), "sqlite: schema version 99 is newer than this binary knows (4)");
+  EXPECT_EQ(s.status().message(), "sqlite: schema version 99 is newer than this binary knows (5)");
 }
 
 TEST_F(SqliteStoreTest, BulkPutIsAllOrNoneWhenOneWriteFails) {

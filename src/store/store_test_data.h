@@ -46,6 +46,11 @@ inline Tenant FullTenant(const std::string& slug) {
   t.driver = DriverKind::kExec;
   t.agent_url = "http://10.0.0.5:7701";
   t.exec = {{"ssh", "{host}", "/opt/app/redeploy", "{image}"}, {"ssh", "{host}", "inspect"}};
+  t.docker.host = "tcp://10.0.0.5:2376";
+  t.docker.tls = {"/etc/rollcall/ca.pem", "/etc/rollcall/cert.pem", "/etc/rollcall/key.pem"};
+  t.docker.select_label = "rollcall.tenant={slug}";
+  t.docker.keep = {"db-{slug}", "data-{slug}"};
+  t.docker.stop_grace_s = 30;
   t.labels = {{"region", "eu"}, {"tier", "gold"}};
   t.vars = {{"host", "10.0.0.5"}, {"quote", "a \"b\" \\ c\nd"}};
   t.image_repo = "registry.test/custom";
@@ -114,6 +119,7 @@ inline void ExpectSameTenant(const Tenant& want, const Tenant& got) {
   EXPECT_EQ(ToJson(want), ToJson(got));  // every field but these two
   EXPECT_EQ(want.agent_url, got.agent_url);
   EXPECT_EQ(want.exec.inspect, got.exec.inspect);
+  EXPECT_EQ(want.docker, got.docker);
 }
 
 inline void ExpectSameRow(const TenantResult& want, const TenantResult& got) {
