@@ -1,5 +1,5 @@
-// DriverRouter: sends each tenant to the driver its record names (agent or
-// exec). Thread-safe when the drivers are.
+// DriverRouter: sends each tenant to the driver its record names (agent,
+// exec or docker). Thread-safe when the drivers are.
 #pragma once
 
 #include "core/driver.h"
@@ -8,8 +8,8 @@ namespace rollcall {
 
 class DriverRouter : public Driver {
  public:
-  // Both borrowed; they outlive the router.
-  DriverRouter(Driver& agent, Driver& exec) : agent_(agent), exec_(exec) {}
+  // All borrowed; they outlive the router.
+  DriverRouter(Driver& agent, Driver& exec, Driver& docker) : agent_(agent), exec_(exec), docker_(docker) {}
 
   CancelFn Deploy(const DeployRequest& req, std::function<void(DeployOutcome)> done) override {
     return For(req.tenant).Deploy(req, std::move(done));
@@ -19,9 +19,17 @@ class DriverRouter : public Driver {
   }
 
  private:
-  Driver& For(const Tenant& t) { return t.driver == DriverKind::kExec ? exec_ : agent_; }
+  Driver& For(const Tenant& t) {
+    switch (t.driver) {
+      case DriverKind::kExec: return exec_;
+      case DriverKind::kDocker: return docker_;
+      case DriverKind::kAgent: break;
+    }
+    return agent_;
+  }
   Driver& agent_;
   Driver& exec_;
+  Driver& docker_;
 };
 
 }  // namespace rollcall

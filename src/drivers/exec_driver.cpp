@@ -24,16 +24,6 @@ ExecContext InspectContext(const Tenant& tenant) {
 
 }  // namespace
 
-ExecDriver::~ExecDriver() {
-  std::list<Worker> workers;
-  {
-    std::lock_guard lock(mu_);
-    workers.swap(workers_);
-  }
-  for (Worker& worker : workers) worker.job->Cancel();
-  for (Worker& worker : workers) worker.thread.join();
-}
-
 CancelFn ExecDriver::Deploy(const DeployRequest& req, std::function<void(DeployOutcome)> done) {
   auto body = [this, req, done](ExecJob& job) mutable {
     ExecContext context = DeployContext(req);
@@ -81,31 +71,9 @@ CancelFn ExecDriver::Inspect(const Tenant& tenant, std::function<void(InspectOut
 CancelFn ExecDriver::StartWorker(std::function<void(ExecJob&)> body,
                                  const std::function<void(std::string)>& on_no_thread) {
   auto job = std::make_shared<ExecJob>(limits_);
-  auto finished = std::make_shared<std::atomic<bool>>(false);
-  std::string no_thread_reason;
-  {
-    std::lock_guard lock(mu_);
-    JoinFinishedLocked();
-    try {
-      std::thread thread([job, finished, body = std::move(body)] {
-        // `done` belongs to the caller; an exception from it must not
-        // terminate the process from a thread nobody waits on.
-        try {
-          body(*job);
-        } catch (const std::exception& e) {
-          std::fprintf(stderr, "exec driver: callback threw: %s\n", e.what());
-        } catch (...) {
-          std::fprintf(stderr, "exec driver: callback threw\n");
-        }
-        finished->store(true);
-      });
-      workers_.push_back(Worker{job, finished, std::move(thread)});
-    } catch (const std::system_error& e) {
-      no_thread_reason = fmt::format("exec driver: cannot start a worker thread: {}", e.what());
-    }
-  }
-  if (!no_thread_reason.empty()) {  // outside the lock: `done` may call us again
-    on_no_thread(std::move(no_thread_reason));
+  Status started = workers_.Start([job, body = std::move(body)] { body(*job); }, [job] { job->Cancel(); });
+  if (!started.ok()) {
+    on_no_thread(started.message());
     return [] {};
   }
   return [job] { job->Cancel(); };
@@ -148,19 +116,6 @@ std::optional<std::string> ExecDriver::RecordedDeployStillRunning(const std::str
   }
   return fmt::format("the exec deploy of rollout {} (process group {}, from before a restart)", r.rollout_id,
                      r.pgid);
-}
-
-// Joining a finished worker never blocks for long: it only has to return
-// from its last statement.
-void ExecDriver::JoinFinishedLocked() {
-  for (auto it = workers_.begin(); it != workers_.end();) {
-    if (!it->finished->load()) {
-      ++it;
-      continue;
-    }
-    it->thread.join();
-    it = workers_.erase(it);
-  }
 }
 
 }  // namespace rollcall

@@ -21,15 +21,14 @@
 // Inspect are thread-safe.
 #pragma once
 
-#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
 
 #include "core/driver.h"
 #include "core/process_groups.h"
 #include "drivers/exec_job.h"
+#include "runtime/worker_threads.h"
 
 namespace rollcall {
 
@@ -39,7 +38,6 @@ class ExecDriver : public Driver {
   // driver.
   explicit ExecDriver(ExecLimits limits = {}, ProcessGroupLedger* ledger = nullptr)
       : limits_(std::move(limits)), ledger_(ledger) {}
-  ~ExecDriver() override;
 
   // req.timeout bounds the deploy command (0 = unbounded); the inspect that
   // may follow is bounded by limits.inspect_timeout.
@@ -47,17 +45,10 @@ class ExecDriver : public Driver {
   CancelFn Inspect(const Tenant& tenant, std::function<void(InspectOutcome)> done) override;
 
  private:
-  struct Worker {
-    std::shared_ptr<ExecJob> job;
-    std::shared_ptr<std::atomic<bool>> finished;
-    std::thread thread;
-  };
-
   // Runs `body` on a new worker thread; returns the job's CancelFn. When no
   // thread can be started, runs `on_no_thread` on the caller instead.
   CancelFn StartWorker(std::function<void(ExecJob&)> body,
                        const std::function<void(std::string)>& on_no_thread);
-  void JoinFinishedLocked();
   // Records `pid`'s group for `req` before the deploy command starts.
   Status RecordGroup(const DeployRequest& req, pid_t pid);
   // A deploy recorded for `slug` that still runs (killing it when its
@@ -66,8 +57,7 @@ class ExecDriver : public Driver {
 
   const ExecLimits limits_;
   ProcessGroupLedger* const ledger_;
-  mutable std::mutex mu_;
-  std::list<Worker> workers_;  // guarded by mu_
+  WorkerThreads workers_{"exec driver"};  // last: joined before the rest goes
 };
 
 }  // namespace rollcall

@@ -30,6 +30,7 @@
 #include "server/api_routes.h"
 #include "server/logging_sink.h"
 #include "server/registry_retagger.h"
+#include "docker/docker_driver.h"
 #include "server/random_ids.h"
 #include "store/sqlite_store.h"
 
@@ -163,7 +164,12 @@ int Serve(const Config& c) {
   AgentDriver agent(http, clock, c.agent_token);
   // Exec deploys record their process group in the ledger before they start.
   ExecDriver exec(ExecLimits{.pass_env = c.pass_env}, store->get());
-  DriverRouter drivers(agent, exec);
+  // Docker pulls carry the promotion registry's credentials.
+  DockerDriverOptions docker_options;
+  docker_options.registry_username = c.registry_username;
+  docker_options.registry_password = c.registry_password;
+  DockerDriver docker(docker_options);
+  DriverRouter drivers(agent, exec, docker);
   HttpProber prober(http);
   // Runs what waits for a rollout's end (legacy answers, cancel) once it
   // ends: they read the store, which the engine loop must not wait for.

@@ -17,7 +17,7 @@ target_link_libraries(rollcall_server PUBLIC rollcall_core rollcall_registry rol
 add_executable(rollcalld src/server/main.cpp)
 rollcall_target(rollcalld)
 target_link_libraries(rollcalld PRIVATE rollcall_server rollcall_sqlite rollcall_http
-  rollcall_exec_driver rollcall_runtime CLI11::CLI11)
+  rollcall_exec_driver rollcall_docker rollcall_runtime CLI11::CLI11)
 
 add_executable(server_test
   src/server/auth_test.cpp
