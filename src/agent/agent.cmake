@@ -6,7 +6,7 @@ add_library(rollcall_agent STATIC
   src/agent/agent_http.cpp
 )
 rollcall_target(rollcall_agent)
-target_link_libraries(rollcall_agent PUBLIC rollcall_exec_driver rollcall_httpd)
+target_link_libraries(rollcall_agent PUBLIC rollcall_exec_driver rollcall_docker rollcall_httpd)
 
 add_executable(rollcall-agent src/agent/main.cpp)
 rollcall_target(rollcall-agent)

@@ -6,9 +6,17 @@
 #include <cstdio>
 
 #include "core/safe_text.h"
+#include "docker/curl_engine.h"
+#include "docker/docker_driver.h"
 
 namespace rollcall {
 namespace {
+
+CurlEngineOptions EngineOptions(const AgentDockerOptions& docker) {
+  CurlEngineOptions options;
+  options.host = docker.host;
+  return options;
+}
 
 using httpd::HttpRequest;
 using httpd::HttpResponse;
@@ -128,7 +136,15 @@ HttpResponse AgentServer::Deploy(const HttpRequest& req) {
 // its health gate with this, and a recorded image may have gone stale.
 AgentStateAnswer AgentServer::FreshState() {
   AgentStateAnswer state = service_.StateAnswer();
-  if (options_.commands.inspect.empty() || state.deploying) return state;
+  if (state.deploying) return state;
+  if (options_.docker) {
+    CurlEngine engine(EngineOptions(*options_.docker));
+    ContainerSwap swap(engine);
+    InspectOutcome inspected = swap.Inspect(options_.docker->target);
+    state.running_image = inspected.error.empty() ? inspected.running_image : "";
+    return state;
+  }
+  if (options_.commands.inspect.empty()) return state;
   ExecJob job(options_.limits);
   InspectOutcome inspected = job.Inspect(options_.commands.inspect, ExecContext{{}, {}});
   state.running_image = inspected.error.empty() ? inspected.running_image : "";
@@ -136,21 +152,61 @@ AgentStateAnswer AgentServer::FreshState() {
 }
 
 DeployOutcome AgentServer::RunDeploy(const AgentDeployRequest& req) {
+  if (options_.docker) return RunSwap(req);
   auto job = std::make_shared<ExecJob>(options_.limits);
   {
     std::lock_guard lock(mu_);
     if (stopping_) job->Cancel();  // shutting down: start nothing new
-    running_ = job;
+    cancel_running_ = [job] { job->Cancel(); };
   }
   PlaceholderValues values = AgentPlaceholders(req);
   ExecContext context{values, BuiltinEnvironment(values)};
   DeployOutcome outcome = job->Deploy(options_.commands, context, options_.deploy_timeout);
   std::lock_guard lock(mu_);
-  running_.reset();
+  cancel_running_ = nullptr;
+  return outcome;
+}
+
+DeployOutcome AgentServer::RunSwap(const AgentDeployRequest& req) {
+  const AgentDockerOptions& docker = *options_.docker;
+  CurlEngine engine(EngineOptions(docker));
+  auto swap = std::make_shared<ContainerSwap>(engine);
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) swap->Cancel();  // shutting down: the swap changes nothing
+    cancel_running_ = [swap] { swap->Cancel(); };
+  }
+  SwapRequest swap_req;
+  swap_req.target = docker.target;
+  swap_req.image = req.image;
+  swap_req.registry_auth =
+      RegistryAuthHeader(docker.registry_username, docker.registry_password, RegistryHostOf(req.image));
+  swap_req.deadline = std::chrono::steady_clock::now() + ForwardBudget(options_.deploy_timeout);
+  swap_req.health_timeout = docker.health_timeout;
+  if (!docker.health_url.empty()) {
+    swap_req.health = [url = docker.health_url](Duration t) { return ProbeHealthUrl(url, t); };
+  }
+  DeployOutcome outcome = swap->Deploy(swap_req);
+  // The agent's answer carries `output`, not `error`, for a deploy that
+  // exited: its last line says why, as a deploy command's would.
+  if (outcome.exit_code && *outcome.exit_code != 0 && !outcome.error.empty()) {
+    outcome.output += (outcome.output.empty() ? "" : "\n") + outcome.error;
+  }
+  std::lock_guard lock(mu_);
+  cancel_running_ = nullptr;
   return outcome;
 }
 
 Result<int> AgentServer::Bind() {
+  if (options_.docker) {
+    // A swap this agent was killed in the middle of is undone before it
+    // answers anyone.
+    CurlEngine engine(EngineOptions(*options_.docker));
+    ContainerSwap swap(engine);
+    InspectOutcome seen = swap.Inspect(options_.docker->target);
+    std::fprintf(stderr, "rollcall-agent: docker mode: %s %s\n", options_.docker->target.container.c_str(),
+                 EscapeText(seen.error.empty() ? "runs " + seen.running_image : seen.error).c_str());
+  }
   if (Status s = http_.Bind(); !s.ok()) return s.Prefixed("--listen: ");
   return static_cast<int>(http_.port());
 }
@@ -165,7 +221,7 @@ void AgentServer::Stop() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
-    if (running_) running_->Cancel();
+    if (cancel_running_) cancel_running_();
   }
   http_.Stop();
 }

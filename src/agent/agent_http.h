@@ -3,6 +3,8 @@
 //   GET  /healthz    -> 200 {"status":"ok"}, no auth
 //   GET  /v1/state   -> {"running_image","release_seq","deploying"}, the
 //                       image read fresh through the inspect command if any
+//                       (docker mode: from the engine, after undoing a swap
+//                       a crash of the agent interrupted)
 //   POST /v1/deploy  {"image","tag","git_sha","release_seq","rollout_id","rollback"}
 //                    -> 200 {"exit_code","running_image","output"} once the
 //                       command exited (any code); 500 with "error" added
@@ -23,15 +25,29 @@
 
 #include "agent/agent_service.h"
 #include "core/types.h"
+#include "docker/container_swap.h"
 #include "drivers/exec_job.h"
 #include "httpd/http_server.h"
 
 namespace rollcall {
 
+// Docker mode (--docker-container): a deploy swaps the tenant's container
+// through the Engine API (docker/container_swap.h) instead of running a
+// command; the state's running image is the engine's, read fresh.
+struct AgentDockerOptions {
+  std::string host;  // unix:///var/run/docker.sock
+  SwapTarget target;
+  std::string health_url;  // the gate besides the container's own state; may be empty
+  Duration health_timeout = std::chrono::seconds(60);  // then the swap is undone
+  std::string registry_username;
+  std::string registry_password;  // never logged
+};
+
 struct AgentServerOptions {
   httpd::ServerOptions server;  // host, port (0 picks a free one), deadlines, caps
   std::string token;            // empty: no auth (only with --insecure-no-token)
-  ExecCommands commands;        // deploy required, inspect optional
+  ExecCommands commands;        // deploy required, inspect optional (exec mode)
+  std::optional<AgentDockerOptions> docker;  // docker mode instead of commands
   Duration deploy_timeout = std::chrono::seconds(300);
   ExecLimits limits;
   size_t body_limit = 1 << 20;
@@ -59,6 +75,7 @@ class AgentServer {
   bool Authorized(const httpd::HttpRequest& head) const;
   httpd::HttpResponse Deploy(const httpd::HttpRequest& req);
   DeployOutcome RunDeploy(const AgentDeployRequest& req);
+  DeployOutcome RunSwap(const AgentDeployRequest& req);
   AgentStateAnswer FreshState();
 
   AgentService& service_;
@@ -66,7 +83,7 @@ class AgentServer {
 
   std::mutex mu_;
   bool stopping_ = false;             // guarded by mu_
-  std::shared_ptr<ExecJob> running_;  // guarded by mu_; the deploy in progress
+  std::function<void()> cancel_running_;  // guarded by mu_; cancels the deploy in progress
   httpd::HttpServer http_;            // last: stopped and destroyed first
 };
 

@@ -3,6 +3,9 @@
 //   ROLLCALL_AGENT_TOKEN=... rollcall-agent --listen 127.0.0.1:7701
 //     --state-file /var/lib/rollcall/agent.json
 //     --deploy-cmd /opt/app/redeploy {image} --inspect-cmd /opt/app/running-image
+//   or, swapping a container through the Docker Engine API itself:
+//     --docker-container mol-tenant-acme --docker-keep mol-db-acme
+//     --docker-health-url http://127.0.0.1:8080/healthz
 //
 // The token comes from ROLLCALL_AGENT_TOKEN (preferred: argv is visible to
 // every local user) or --token. Arguments of a command that start with '-'
@@ -23,7 +26,9 @@
 #include "agent/agent_http.h"
 #include "core/listen_address.h"
 #include "httpd/server_flags.h"
+#include "core/docker_settings.h"
 #include "runtime/daemon_limits.h"
+#include "runtime/secret_file.h"
 #include "runtime/shutdown_signals.h"
 
 namespace rollcall {
@@ -39,6 +44,15 @@ struct Flags {
   double deploy_timeout_s = 300;
   std::vector<std::string> pass_env;
   httpd::ServerFlags server;
+  // docker mode
+  std::string docker_container;
+  std::string docker_host = std::string(kDefaultDockerHost);
+  std::string docker_health_url;
+  std::vector<std::string> docker_keep;
+  int64_t docker_stop_grace_s = 10;
+  double docker_health_timeout_s = 60;
+  std::string registry_username;
+  std::string registry_password_file;
 };
 
 void AddFlags(CLI::App& app, Flags& f) {
@@ -52,7 +66,6 @@ void AddFlags(CLI::App& app, Flags& f) {
                  "deploy argv template, e.g. /opt/app/redeploy {image}; placeholders {image} {tag} "
                  "{git_sha} {release_seq} {rollout_id}. It proves what runs by printing "
                  "ROLLCALL_RUNNING_IMAGE=<image> on stdout")
-      ->required()
       ->allow_extra_args();
   app.add_option("--inspect-cmd", f.inspect_cmd,
                  "argv printing the image that runs now (no placeholders), e.g. docker inspect "
@@ -62,10 +75,66 @@ void AddFlags(CLI::App& app, Flags& f) {
   app.add_option("--pass-env", f.pass_env,
                  "environment variable the commands inherit (repeatable; they get PATH, HOME, "
                  "LANG and a few more otherwise)");
+  app.add_option("--docker-container", f.docker_container,
+                 "docker mode, instead of --deploy-cmd: swap this container onto the new image through "
+                 "the Docker Engine API, keeping its configuration, and put it back when it fails");
+  app.add_option("--docker-host", f.docker_host, "the Engine API: unix:///path (tcp://127.0.0.1:PORT for loopback)")
+      ->capture_default_str();
+  app.add_option("--docker-health-url", f.docker_health_url,
+                 "the swap's health gate besides the container staying up, e.g. http://127.0.0.1:8080/healthz");
+  app.add_option("--docker-health-timeout", f.docker_health_timeout_s,
+                 "seconds the new container gets to turn healthy before the swap is undone")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--docker-keep", f.docker_keep, "a container the swap never touches (repeatable)");
+  app.add_option("--docker-stop-grace", f.docker_stop_grace_s, "seconds the old container gets to stop")
+      ->capture_default_str();
+  app.add_option("--registry-username", f.registry_username, "registry user for docker pulls");
+  app.add_option("--registry-password-file", f.registry_password_file, "file holding that user's password");
   app.add_option("--state-file", f.state_file, "where the running image and release_seq persist");
   app.add_option("--deploy-timeout", f.deploy_timeout_s, "seconds before a deploy is killed")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+}
+
+// Docker mode's flags, checked as the tenant's "docker" settings are; the
+// message names the flag.
+Result<AgentDockerOptions> DockerOptionsOf(const Flags& f) {
+  DockerSettings settings;
+  settings.host = f.docker_host;
+  settings.container = f.docker_container;
+  settings.keep = f.docker_keep;
+  settings.stop_grace_s = f.docker_stop_grace_s;
+  if (Status s = ValidateDockerSettings(settings, {}, ""); !s.ok()) {
+    std::string message = s.message();
+    for (const auto& [field, flag] : {std::pair{"docker.host", "--docker-host"}, {"docker.container", "--docker-container"},
+                                      {"docker.keep", "--docker-keep"}, {"docker.stop_grace_s", "--docker-stop-grace"},
+                                      {"docker.tls", "--docker-host"}}) {
+      if (message.rfind(field, 0) == 0) {
+        message = flag + message.substr(std::string(field).size());
+        break;
+      }
+    }
+    return Status::Invalid(message);
+  }
+  if (!f.docker_health_url.empty() && f.docker_health_url.rfind("http://", 0) != 0 &&
+      f.docker_health_url.rfind("https://", 0) != 0) {
+    return Status::Invalid("--docker-health-url: must be an http:// or https:// URL");
+  }
+  AgentDockerOptions docker;
+  docker.host = f.docker_host;
+  docker.target.container = f.docker_container;
+  docker.target.keep = f.docker_keep;
+  docker.target.stop_grace_s = f.docker_stop_grace_s;
+  docker.health_url = f.docker_health_url;
+  docker.health_timeout = SecondsToDuration(f.docker_health_timeout_s);
+  docker.registry_username = f.registry_username;
+  if (!f.registry_password_file.empty()) {
+    Result<std::string> password = ReadSecretFile(f.registry_password_file, "--registry-password-file");
+    if (!password.ok()) return password.status();
+    docker.registry_password = *password;
+  }
+  return docker;
 }
 
 // Returns the options, or prints why not and returns nullopt.
@@ -79,6 +148,10 @@ std::optional<AgentServerOptions> ToOptions(const Flags& f) {
   Result<std::pair<std::string, int>> address = ParseListenAddress(f.listen);
   if (!address.ok()) {
     std::fprintf(stderr, "%s\n", address.status().message().c_str());
+    return std::nullopt;
+  }
+  if (f.deploy_cmd.empty() == f.docker_container.empty()) {
+    std::fprintf(stderr, "give exactly one of --deploy-cmd and --docker-container\n");
     return std::nullopt;
   }
   // An unknown placeholder would fail every deploy: refuse to start instead.
@@ -102,6 +175,14 @@ std::optional<AgentServerOptions> ToOptions(const Flags& f) {
   options.commands = ExecCommands{f.deploy_cmd, f.inspect_cmd};
   options.deploy_timeout = SecondsToDuration(f.deploy_timeout_s);
   options.limits.pass_env = f.pass_env;
+  if (!f.docker_container.empty()) {
+    Result<AgentDockerOptions> docker = DockerOptionsOf(f);
+    if (!docker.ok()) {
+      std::fprintf(stderr, "%s\n", docker.status().message().c_str());
+      return std::nullopt;
+    }
+    options.docker = std::move(docker).value();
+  }
   return options;
 }
 

@@ -1,5 +1,6 @@
 // The operator's commands: plan, assert-enabled, tenants, status, control.
 #include "cli/commands.h"
+#include "core/docker_settings.h"
 
 #include <chrono>
 #include <cstdio>
@@ -173,6 +174,14 @@ int CmdTenantsAdd(const Globals& g, const TenantFlags& f) {
   if (!f.image_repo.empty()) tenant["image_repo"] = f.image_repo;
   if (!f.deploy_argv.empty() || !f.inspect_argv.empty()) {
     tenant["exec"] = {{"deploy", f.deploy_argv}, {"inspect", f.inspect_argv}};
+  }
+  if (f.driver == "docker" || !f.docker_container.empty() || !f.docker_label.empty()) {
+    Json docker = {{"host", f.docker_host.empty() ? std::string(kDefaultDockerHost) : f.docker_host},
+                   {"keep", f.docker_keep}};
+    if (!f.docker_container.empty()) docker["container"] = f.docker_container;
+    if (!f.docker_label.empty()) docker["select"] = {{"label", f.docker_label}};
+    if (f.docker_stop_grace_s) docker["stop_grace_s"] = *f.docker_stop_grace_s;
+    tenant["docker"] = docker;  // the server validates it and names the field
   }
   Result<Json> labels = KeyValues(f.labels, "--label");
   if (!labels.ok()) return FailWith(labels.status());

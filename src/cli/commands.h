@@ -83,6 +83,10 @@ struct TenantFlags {
   std::string slug, base_url, driver = "agent", agent_url, image_repo;
   std::vector<std::string> labels, vars;  // KEY=VALUE
   std::vector<std::string> deploy_argv, inspect_argv;
+  // docker driver: the Engine API and the container (or its label)
+  std::string docker_host, docker_container, docker_label;
+  std::vector<std::string> docker_keep;
+  std::optional<int64_t> docker_stop_grace_s;
   bool cordoned = false;
 };
 

@@ -68,13 +68,22 @@ void AddTenantCommands(CLI::App& app, const Globals& g, int& code) {
   auto* add = tenants->add_subcommand("add", "create or replace one tenant");
   add->footer("Example: rollcall tenants add acme --base-url http://10.0.0.5:8080 --agent-url http://10.0.0.5:7701\n"
               "         rollcall tenants add beta --base-url http://b:8080 --driver exec --var host=b \\\n"
-              "           --deploy ssh --deploy '{host}' --deploy /opt/app/redeploy --deploy '{image}'");
+              "           --deploy ssh --deploy '{host}' --deploy /opt/app/redeploy --deploy '{image}'\n"
+              "         rollcall tenants add gamma --base-url http://g:8080 --driver docker \\\n"
+              "           --docker-container 'mol-tenant-{slug}' --docker-keep 'mol-db-{slug}'");
   add->add_option("SLUG", tf.slug)->required();
   add->add_option("--base-url", tf.base_url, "where /healthz and /buildinfo are served")->required();
-  add->add_option("--driver", tf.driver, "agent or exec")->check(CLI::IsMember({"agent", "exec"}))->capture_default_str();
+  add->add_option("--driver", tf.driver, "agent, exec or docker")
+      ->check(CLI::IsMember({"agent", "exec", "docker"}))
+      ->capture_default_str();
   add->add_option("--agent-url", tf.agent_url, "the agent's URL (agent driver)");
   add->add_option("--deploy", tf.deploy_argv, "one argument of the exec deploy argv (repeat, in order)");
   add->add_option("--inspect", tf.inspect_argv, "one argument of the exec inspect argv (repeat, in order)");
+  add->add_option("--docker-host", tf.docker_host, "the Engine API (docker driver): unix:///path or tcp://host:port");
+  add->add_option("--docker-container", tf.docker_container, "the container's name template, e.g. mol-tenant-{slug}");
+  add->add_option("--docker-select-label", tf.docker_label, "or KEY=VALUE: the one container carrying that label");
+  add->add_option("--docker-keep", tf.docker_keep, "a container or volume the swap never touches (repeatable)");
+  add->add_option("--docker-stop-grace", tf.docker_stop_grace_s, "seconds the old container gets to stop");
   add->add_option("--label", tf.labels, "KEY=VALUE (repeatable)");
   add->add_option("--var", tf.vars, "KEY=VALUE for argv templates (repeatable)");
   add->add_option("--image-repo", tf.image_repo, "overrides the server's image repo");

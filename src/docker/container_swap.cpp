@@ -88,7 +88,7 @@ Result<std::string> ContainerSwap::Locate(const SwapTarget& target) {
   return name;
 }
 
-Status ContainerSwap::Undo(const std::string& name, const std::string& new_id, bool& restored) {
+Status ContainerSwap::Undo(const std::string& name, const std::string& new_id, int64_t grace_s, bool& restored) {
   restored = false;
   const std::string aside = name + std::string(kAsideSuffix);
   Result<Json> old = engine_.InspectContainer(aside);
@@ -102,14 +102,25 @@ Status ContainerSwap::Undo(const std::string& name, const std::string& new_id, b
   } else if (current.status().code() != Status::Code::kNotFound) {
     return current.status();
   }
-  if (Status s = engine_.Start(aside); !s.ok()) return s;
+  if (Status s = Restart(aside, grace_s); !s.ok()) return s;
   if (Status s = engine_.Rename(aside, name); !s.ok()) return s;
   restored = true;
   return Status::Ok();
 }
 
+Status ContainerSwap::Restart(const std::string& aside, int64_t grace_s) {
+  Status started = engine_.Start(aside);
+  if (started.ok() || started.code() == Status::Code::kUnavailable) return started;
+  // A stop still under way (the deployer died during it) refuses a start:
+  // let the stop finish, then start.
+  if (Status s = engine_.Stop(aside, grace_s); !s.ok()) return s;
+  return engine_.Start(aside);
+}
+
 Status ContainerSwap::Gate(const std::string& name, const SwapRequest& req) {
   std::string last = "not checked yet";
+  const SteadyClock::time_point deadline =
+      req.health_timeout > Duration(0) ? std::min(req.deadline, SteadyClock::now() + req.health_timeout) : req.deadline;
   for (;;) {
     Result<Json> c = engine_.InspectContainer(name);
     if (!c.ok()) return c.status();
@@ -126,14 +137,14 @@ Status ContainerSwap::Gate(const std::string& name, const SwapRequest& req) {
     } else if (!health.empty() && health != "healthy") {
       last = "HEALTHCHECK " + health;
     } else if (req.health) {
-      HealthAnswer answer = req.health(std::clamp<Duration>(Remaining(req.deadline), Duration(1000),
+      HealthAnswer answer = req.health(std::clamp<Duration>(Remaining(deadline), Duration(1000),
                                                             std::chrono::seconds(5)));
       if (answer.healthy) return Status::Ok();
       last = answer.detail;
     } else {
       return Status::Ok();
     }
-    const Duration left = Remaining(req.deadline);
+    const Duration left = Remaining(deadline);
     if (left <= Duration(0)) return Status::Unavailable("health gate: not healthy in time: " + EscapeText(last));
     if (!WaitFor(std::min(left, req.health_interval))) return Status::Unavailable("cancelled during the health gate");
   }
@@ -179,7 +190,7 @@ DeployOutcome ContainerSwap::Deploy(const SwapRequest& req) {
 
   // A swap a crash interrupted is undone before anything else.
   bool restored = false;
-  if (Status s = Undo(name, "", restored); !s.ok()) {
+  if (Status s = Undo(name, "", req.target.stop_grace_s, restored); !s.ok()) {
     return fail("undoing an interrupted swap: " + s.message(), s.code() != Status::Code::kUnavailable);
   }
   if (restored) log.Add(fmt::format("undid an interrupted swap: {} runs again", name));
@@ -216,7 +227,7 @@ DeployOutcome ContainerSwap::Deploy(const SwapRequest& req) {
   std::string new_id;
   auto undo = [&](const std::string& why) {
     bool back = false;
-    Status s = Undo(name, new_id, back);
+    Status s = Undo(name, new_id, req.target.stop_grace_s, back);
     if (!s.ok()) {
       return fail(fmt::format("{}; the undo failed: {} (the next deploy or inspect finishes it)", why, s.message()));
     }
@@ -263,7 +274,7 @@ InspectOutcome ContainerSwap::Inspect(const SwapTarget& target) {
     return out;
   }
   bool restored = false;
-  if (Status s = Undo(*located, "", restored); !s.ok()) {
+  if (Status s = Undo(*located, "", target.stop_grace_s, restored); !s.ok()) {
     out.error = "undoing an interrupted swap: " + s.message();
     return out;
   }

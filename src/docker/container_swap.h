@@ -62,6 +62,9 @@ struct SwapRequest {
   std::chrono::steady_clock::time_point deadline{};
   HealthProbe health{};  // optional: besides the container's own state
   Duration health_interval = std::chrono::milliseconds(500);
+  // How long the gate may take once the new container started; zero: until
+  // the deadline.
+  Duration health_timeout{0};
 };
 
 class ContainerSwap {
@@ -87,9 +90,12 @@ class ContainerSwap {
   Result<std::string> Locate(const SwapTarget& target);
   // Undoes a swap that left "<name>-rollcall-previous": removes `name` when
   // it is a container nobody proved (any id when `new_id` is empty),
-  // starts the old one and renames it back. Ok (and `restored` false) when
+  // starts the old one (a stop under way gets `grace_s`) and renames it back. Ok (and `restored` false) when
   // there is nothing aside.
-  Status Undo(const std::string& name, const std::string& new_id, bool& restored);
+  Status Undo(const std::string& name, const std::string& new_id, int64_t grace_s, bool& restored);
+  // Starts the old container again, whatever state a killed swap left it
+  // in (running, stopping, stopped).
+  Status Restart(const std::string& aside, int64_t grace_s);
   // Step 5: Ok once healthy; the reason otherwise.
   Status Gate(const std::string& name, const SwapRequest& req);
   // The proof: Config.Image when the running container's image id is what

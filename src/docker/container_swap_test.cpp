@@ -253,6 +253,30 @@ TEST_F(ContainerSwapTest, AKillBetweenAnyTwoStepsIsUndoneOnResume) {
   }
 }
 
+// Killed while the old container was still stopping: the engine refuses to
+// start it until the stop is through.
+TEST_F(ContainerSwapTest, AnOldContainerStillStoppingIsStoppedThenStartedAgain) {
+  FakeEngine::Container old = *engine_.Get("t-acme");
+  old.status = "stopping";
+  ASSERT_TRUE(engine_.Remove("t-acme").ok());
+  engine_.AddContainer("t-acme-rollcall-previous", old);
+  ContainerSwap swap(engine_);
+  InspectOutcome seen = swap.Inspect(Request().target);
+  EXPECT_EQ(seen.error, "");
+  EXPECT_EQ(seen.running_image, kV1);
+  ExpectOnlyOne(engine_, kV1);
+}
+
+TEST_F(ContainerSwapTest, TheHealthTimeoutEndsTheGateBeforeTheDeadline) {
+  ContainerSwap swap(engine_);
+  SwapRequest req = Request();  // a 30 s deadline
+  req.health_timeout = std::chrono::milliseconds(20);
+  req.health = [](Duration) { return HealthAnswer{false, "HTTP 404"}; };
+  DeployOutcome out = swap.Deploy(req);
+  EXPECT_THAT(out.error, HasSubstr("not healthy in time: HTTP 404; rolled back"));
+  ExpectOnlyOne(engine_, kV1);
+}
+
 TEST_F(ContainerSwapTest, InspectReadsTheProofFromTheEngine) {
   ContainerSwap swap(engine_);
   InspectOutcome out = swap.Inspect(Request().target);

@@ -151,6 +151,7 @@ Status FakeEngine::Start(const std::string& name) {
   Container* c = Find(name, &found);
   if (Status s = Mutate("start " + (c ? found : name)); !s.ok()) return s;
   if (!c) return Status::NotFound("docker: start: no such container " + name);
+  if (c->status == "stopping") return Status::Internal("docker: start: container state improper");
   const bool crashes = crashing_images.count(c->image_id) > 0;
   c->running = !crashes;
   c->status = crashes ? "exited" : "running";

@@ -6,6 +6,7 @@ add_library(rollcall_runtime STATIC
   src/runtime/process_info.cpp
   src/runtime/daemon_limits.cpp
   src/runtime/worker_threads.cpp
+  src/runtime/secret_file.cpp
 )
 rollcall_target(rollcall_runtime)
 target_link_libraries(rollcall_runtime PUBLIC rollcall_core Threads::Threads)

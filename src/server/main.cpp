@@ -31,6 +31,7 @@
 #include "server/logging_sink.h"
 #include "server/registry_retagger.h"
 #include "docker/docker_driver.h"
+#include "runtime/secret_file.h"
 #include "server/random_ids.h"
 #include "store/sqlite_store.h"
 
@@ -71,15 +72,6 @@ std::string EnvOr(const char* name, const std::string& fallback) {
   return v && *v ? std::string(v) : fallback;
 }
 
-Result<std::string> ReadTokenFile(const std::string& path, const char* flag) {
-  std::ifstream in(path);
-  std::string token;
-  if (!in || !std::getline(in, token)) return Status::Invalid(fmt::format("{}: cannot read {}", flag, path));
-  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
-  if (token.empty()) return Status::Invalid(fmt::format("{}: {} is empty", flag, path));
-  return token;
-}
-
 std::string GenerateToken() {
   std::random_device rd;
   std::string token = "dev-";
@@ -90,17 +82,17 @@ std::string GenerateToken() {
 // Resolves tokens and defaults; the error names the flag or variable.
 Status Finish(Config& c) {
   if (!c.admin_token_file.empty()) {
-    Result<std::string> t = ReadTokenFile(c.admin_token_file, "--admin-token-file");
+    Result<std::string> t = ReadSecretFile(c.admin_token_file, "--admin-token-file");
     if (!t.ok()) return t.status();
     c.admin_token = *t;
   }
   if (!c.registry_password_file.empty()) {
-    Result<std::string> t = ReadTokenFile(c.registry_password_file, "--registry-password-file");
+    Result<std::string> t = ReadSecretFile(c.registry_password_file, "--registry-password-file");
     if (!t.ok()) return t.status();
     c.registry_password = *t;
   }
   if (!c.read_token_file.empty()) {
-    Result<std::string> t = ReadTokenFile(c.read_token_file, "--read-token-file");
+    Result<std::string> t = ReadSecretFile(c.read_token_file, "--read-token-file");
     if (!t.ok()) return t.status();
     c.read_token = *t;
   }
