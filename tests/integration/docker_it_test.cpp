@@ -149,7 +149,7 @@ TEST_F(DockerIt, RollsTheFleetToV2WithTheEnginesProofKeepingConfigurationAndTheS
   }
   const Json db = Inspect(Name("db-t0"));
 
-  Json r = s.WaitFinished(s.StartRollout(Rollout("v2", {{"max_parallel", 5}, {"canary", {"t0"}}}, 2)), After(240s));
+  Json r = s.WaitFinished(s.StartRollout(Rollout("v2", {{"max_parallel", 5}, {"canary", {"t0"}}, {"per_tenant_timeout_s", 60}}, 2)), After(240s));
   EXPECT_EQ(r["state"], "succeeded") << r.dump();
   for (const TenantBox& t : fleet) {
     const Json* row = RowOf(r, t.slug);
@@ -198,7 +198,7 @@ TEST_F(DockerIt, AnImageTheRegistryDoesNotHaveChangesNothing) {
   Stack s({.tenants = 0, .image_repo = podman_->repo()});
   Register(s, "t0", DockerTenant(fleet[0]));
 
-  Json r = s.WaitFinished(s.StartRollout(Rollout("never-pushed", {{"max_stragglers", 0}}, 4)), After(120s));
+  Json r = s.WaitFinished(s.StartRollout(Rollout("never-pushed", {{"max_stragglers", 0}, {"per_tenant_timeout_s", 60}}, 4)), After(120s));
   EXPECT_EQ(r["state"], "failed") << r.dump();
   const Json* row = RowOf(r, "t0");
   ASSERT_NE(row, nullptr) << r.dump();
@@ -272,7 +272,7 @@ TEST_F(DockerIt, TheAgentsDockerModeSwapsItsContainerAndProvesItFromTheEngine) {
              {{"base_url", fmt::format("http://127.0.0.1:{}", t.port)}, {"driver", "agent"}, {"agent_url", at->Url()}});
     agents.push_back(std::move(agent).value());
   }
-  Json r = s.WaitFinished(s.StartRollout(Rollout("v2", {{"max_parallel", 2}}, 2)), After(240s));
+  Json r = s.WaitFinished(s.StartRollout(Rollout("v2", {{"max_parallel", 2}, {"per_tenant_timeout_s", 60}}, 2)), After(240s));
   EXPECT_EQ(r["state"], "succeeded") << r.dump();
   for (const TenantBox& t : fleet) {
     EXPECT_EQ(StatusOf(r, t.slug), "Success") << r.dump();
