@@ -300,6 +300,33 @@ TEST(AgentStartupTest, RefusesAnUnknownPlaceholder) {
             std::string::npos);
 }
 
+TEST(AgentStartupTest, DockerModeOrACommandNeverBothAndEachFlagIsChecked) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string error;
+  };
+  const std::vector<Case> cases = {
+      {{"--deploy-cmd", "true", "--docker-container", "app"}, "give exactly one of --deploy-cmd and --docker-container"},
+      {{}, "give exactly one of --deploy-cmd and --docker-container"},
+      {{"--docker-container", "-app"}, "--docker-container: \"-app\" is not a Docker name"},
+      {{"--docker-container", "app", "--docker-host", "tcp://10.0.0.5:2375"}, "--docker-host: required for a tcp://"},
+      {{"--docker-container", "app", "--docker-host", "http://x"}, "--docker-host: must be unix:///path"},
+      {{"--docker-container", "app", "--docker-keep", "a b"}, "--docker-keep[0]: \"a b\" is not a Docker name"},
+      {{"--docker-container", "app", "--docker-health-url", "ftp://x"}, "--docker-health-url: must be an http"},
+      {{"--docker-container", "app", "--registry-password-file", "/nonexistent"}, "--registry-password-file: cannot read"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> argv = {ROLLCALL_AGENT_BIN, "--listen", "127.0.0.1:0", "--insecure-no-token"};
+    argv.insert(argv.end(), c.args.begin(), c.args.end());
+    Result<std::unique_ptr<ChildProcess>> child = ChildProcess::Start(argv, {{"ROLLCALL_AGENT_TOKEN", ""}});
+    ASSERT_TRUE(child.ok()) << child.status().message();
+    Result<int> code = (*child)->Wait(After(kWait));
+    ASSERT_TRUE(code.ok());
+    EXPECT_EQ(*code, 2) << c.error;
+    EXPECT_NE((*child)->ReadStderr().find(c.error), std::string::npos) << (*child)->ReadStderr();
+  }
+}
+
 TEST(AgentStartupTest, InsecureFlagAllowsNoToken) {
   AgentProcess agent({"--listen", "127.0.0.1:0", "--insecure-no-token", "--deploy-cmd", "true"},
                      {});

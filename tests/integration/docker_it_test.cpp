@@ -290,17 +290,5 @@ TEST_F(DockerIt, TheAgentsDockerModeSwapsItsContainerAndProvesItFromTheEngine) {
   ExpectOneContainerOn(fleet[0], "v2");
 }
 
-TEST_F(DockerIt, TheAgentRefusesMisconfiguredDockerModeNamingTheFlag) {
-  auto both = ChildProcess::Start({ROLLCALL_AGENT_BIN, "--insecure-no-token", "--deploy-cmd", "true",
-                                   "--docker-container", "x"});
-  ASSERT_TRUE(both.ok());
-  EXPECT_EQ(*(*both)->Wait(After(10s)), 2);
-  EXPECT_THAT((*both)->ReadStderr(), HasSubstr("exactly one of --deploy-cmd and --docker-container"));
-  auto bad = ChildProcess::Start({ROLLCALL_AGENT_BIN, "--insecure-no-token", "--docker-container", "-x"});
-  ASSERT_TRUE(bad.ok());
-  EXPECT_EQ(*(*bad)->Wait(After(10s)), 2);
-  EXPECT_THAT((*bad)->ReadStderr(), HasSubstr("--docker-container: \"-x\" is not a Docker name"));
-}
-
 }  // namespace
 }  // namespace rollcall::it
