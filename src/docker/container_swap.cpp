@@ -128,7 +128,7 @@ Status ContainerSwap::Gate(const std::string& name, const SwapRequest& req) {
     const std::string status = Text(state, "Status");
     const std::string health = Text(state.value("Health", Json::object()), "Status");
     if (status == "exited" || status == "dead") {
-      return Status::Internal(fmt::format("the new container {} with exit code {}", status,
+      return Status::Internal(fmt::format("the new container {} with exit code {}", EscapeText(status),
                                           state.value("ExitCode", Json(-1)).dump()));
     }
     if (health == "unhealthy") return Status::Internal("the new container's HEALTHCHECK says unhealthy");
