@@ -9,7 +9,7 @@ packages=(
   libboost1.74-dev libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libcurl4-openssl-dev libsqlite3-dev sqlite3 libpq-dev libpqxx-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev docker-registry clang
-  podman runc busybox-static tar
+  podman runc busybox-static tar postgresql
 )
 
 missing=()

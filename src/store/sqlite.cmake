@@ -14,10 +14,12 @@ target_link_libraries(rollcall_sqlite PUBLIC rollcall_store SQLite::SQLite3)
 add_executable(store_test
   src/store/store_conformance_test.cpp
   src/store/sqlite_store_test.cpp
+  src/store/pg_store_test.cpp
 )
 rollcall_target(store_test)
-target_link_libraries(store_test PRIVATE rollcall_sqlite SQLite::SQLite3 GTest::gtest_main)
-gtest_discover_tests(store_test DISCOVERY_TIMEOUT 60)
+target_link_libraries(store_test PRIVATE rollcall_sqlite rollcall_pg_testing SQLite::SQLite3 GTest::gtest_main)
+gtest_discover_tests(store_test DISCOVERY_TIMEOUT 60 PROPERTIES
+  FIXTURES_REQUIRED postgres ENVIRONMENT ROLLCALL_TEST_PG_FILE=${ROLLCALL_TEST_PG_FILE})
 
 if(ROLLCALL_BENCH)
   find_package(benchmark REQUIRED)

@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "core/status.h"
+#include "store/row_codec.h"
 
 namespace rollcall::sqlite {
 
@@ -38,31 +39,32 @@ Status Error(sqlite3* db, std::string_view what);
 // no read snapshot outlives the Query. Text is copied when bound. The first
 // bind failure is reported by the next Step() or Run(). At most one Query per
 // statement may be alive at a time (a second would share its bindings).
-class Query {
+class Query : public rows::ColumnReader, public rows::ParamWriter {
  public:
   Query(sqlite3_stmt* stmt, std::string_view what) : stmt_(stmt), what_(what) {}
   Query(Query&& other) noexcept;
   Query(const Query&) = delete;
   Query& operator=(const Query&) = delete;
   Query& operator=(Query&&) = delete;
-  ~Query();
+  ~Query() override;
 
-  Query& BindText(int index, std::string_view text);
-  Query& BindInt(int index, int64_t value);
-  Query& BindOptInt(int index, std::optional<int64_t> value);  // NULL when absent
-  Query& BindOptText(int index, const std::optional<std::string>& text);
-  Query& BindBool(int index, bool value) { return BindInt(index, value ? 1 : 0); }
+  Query& BindText(int index, std::string_view text) override;
+  Query& BindInt(int index, int64_t value) override;
+  Query& BindOptInt(int index, std::optional<int64_t> value) override;  // NULL when absent
+  Query& BindOptText(int index, const std::optional<std::string>& text) override;
+  Query& BindBool(int index, bool value) override { return BindInt(index, value ? 1 : 0); }
 
   // True when a row is ready, false when the statement is done.
   Result<bool> Step();
   // Steps until done, ignoring any rows (INSERT, UPDATE, DELETE, BEGIN...).
   Status Run();
 
-  std::string Text(int col) const;  // "" for NULL
-  std::optional<std::string> OptText(int col) const;
-  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
-  std::optional<int64_t> OptInt(int col) const;
-  bool Bool(int col) const { return Int(col) != 0; }
+  std::string Text(int col) const override;  // "" for NULL
+  std::optional<std::string> OptText(int col) const override;
+  int64_t Int(int col) const override { return sqlite3_column_int64(stmt_, col); }
+  std::optional<int64_t> OptInt(int col) const override;
+  bool Bool(int col) const override { return Int(col) != 0; }
+  std::string_view StoreName() const override { return "sqlite"; }
 
  private:
   void Check(int rc);

@@ -333,7 +333,7 @@ Result<std::optional<Release>> SqliteStore::LoadDesiredRelease() {
   Result<bool> row = q->BindText(1, kDesiredReleaseKey).Step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<Release>();
-  Result<Release> rel = sqlite::DecodeRelease(q->Text(0), "desired release");
+  Result<Release> rel = rows::DecodeRelease(sqlite::kStoreName, q->Text(0), "desired release");
   if (!rel.ok()) return rel.status();
   return std::optional<Release>(std::move(rel).value());
 }
@@ -373,14 +373,9 @@ Result<std::optional<FleetFreeze>> SqliteStore::GetFreeze() {
   Result<bool> row = q->Step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<FleetFreeze>();
-  Result<Json> j = sqlite::ParseStored(q->Text(0), "fleet freeze");
-  if (!j.ok()) return j.status();
-  FleetFreeze f;
-  FieldReader r(*j, "fleet_freeze.");
-  r.Read("reason", f.reason);
-  r.Read("since_ms", f.since_ms);
-  if (Status s = r.Finish(); !s.ok()) return Status::Internal("sqlite: fleet freeze does not decode: " + s.message());
-  return std::optional<FleetFreeze>(f);
+  Result<FleetFreeze> f = rows::DecodeFreeze(sqlite::kStoreName, q->Text(0));
+  if (!f.ok()) return f.status();
+  return std::optional<FleetFreeze>(*f);
 }
 
 Status SqliteStore::SetFreeze(const std::optional<FleetFreeze>& freeze) {
@@ -393,7 +388,7 @@ Status SqliteStore::SetFreeze(const std::optional<FleetFreeze>& freeze) {
                                  "INSERT INTO kv (key, value) VALUES ('fleet_freeze', ?1) "
                                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   if (!q.ok()) return q.status();
-  return q->BindText(1, sqlite::Dump(Json{{"reason", freeze->reason}, {"since_ms", freeze->since_ms}})).Run();
+  return q->BindText(1, rows::EncodeFreeze(*freeze)).Run();
 }
 
 // ---- channels ----
@@ -411,17 +406,13 @@ constexpr const char* kChannelHistorySql =
     "SELECT p.channel, p.tag, p.seq, p.digest, p.promoted_at_ms, p.rollback, p.reason "
     "FROM promotions p WHERE p.channel = ?1 ORDER BY p.id";
 
-ChannelRecord ReadPromotion(const Query& q) {
-  return {q.Text(0), q.Text(1), q.OptInt(2), q.Text(3), q.Int(4), q.Bool(5), q.Text(6)};
-}
-
 Result<std::vector<ChannelRecord>> ReadPromotions(Query& q) {
   std::vector<ChannelRecord> out;
   for (;;) {
     Result<bool> row = q.Step();
     if (!row.ok()) return row.status();
     if (!*row) return out;
-    out.push_back(ReadPromotion(q));
+    out.push_back(sqlite::ReadPromotion(q));
   }
 }
 
@@ -515,8 +506,8 @@ Status SqliteStore::RecordProcessGroup(const ProcessGroupRecord& r) {
       "INSERT OR REPLACE INTO process_groups (slug, rollout_id, pgid, leader_start_ticks, boot_id, deadline_ms) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   if (!q.ok()) return q.status();
-  return q->BindText(1, r.slug).BindText(2, r.rollout_id).BindInt(3, r.pgid).BindInt(4, r.leader_start_ticks)
-      .BindText(5, r.boot_id).BindInt(6, r.deadline_ms).Run();
+  sqlite::BindProcessGroup(*q, r);
+  return q->Run();
 }
 
 Result<std::optional<ProcessGroupRecord>> SqliteStore::ProcessGroupOf(const std::string& slug) {
@@ -529,8 +520,7 @@ Result<std::optional<ProcessGroupRecord>> SqliteStore::ProcessGroupOf(const std:
   Result<bool> row = q->Step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<ProcessGroupRecord>();
-  return std::optional<ProcessGroupRecord>(
-      ProcessGroupRecord{q->Text(0), q->Text(1), q->Int(2), q->Int(3), q->Text(4), q->Int(5)});
+  return std::optional<ProcessGroupRecord>(sqlite::ReadProcessGroup(*q));
 }
 
 Status SqliteStore::ClearProcessGroup(const std::string& slug, int64_t pgid) {

@@ -1,0 +1,96 @@
+// PgStore: the Store in a PostgreSQL database (DESIGN §8, §9), for a control
+// plane replicated across machines. Semantics are MemoryStore's and
+// SqliteStore's; the conformance suite (store_conformance_test.cpp) runs the
+// same cases against all three.
+//
+// The schema is versioned in the `rollcall_schema` table and migrated on
+// Open, under an advisory lock (two controllers starting at once migrate
+// once); a database whose schema is newer than the binary is refused.
+// Compare-and-set writes (the desired release, a channel's promotion) take a
+// transaction-scoped advisory lock, so controllers on other machines
+// serialise on the same database.
+//
+// Thread-safe: one connection, every call serialised by a mutex. A lost
+// connection fails the call with Unavailable("postgres: ...") and is
+// re-established by the next one. Every method returns a Status and never
+// throws.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/store.h"
+
+namespace rollcall {
+
+namespace pg {
+class Connection;
+class Rows;
+}  // namespace pg
+
+class PgStore : public Store {
+ public:
+  // `conninfo`: a libpq connection string or URI; `password` (may be empty:
+  // then PGPASSWORD or ~/.pgpass) is never logged.
+  static Result<std::unique_ptr<PgStore>> Open(const std::string& conninfo, const std::string& password = "");
+  ~PgStore() override;
+
+  Result<std::vector<Tenant>> ListTenants() override;
+  Result<Tenant> GetTenant(const std::string& slug) override;
+  Status PutTenants(const std::vector<Tenant>& tenants) override;
+  Status DeleteTenant(const std::string& slug) override;
+  Status ObserveTenant(const std::string& slug, const TenantObservation& obs) override;
+
+  Status PutRollout(const Rollout& rollout) override;
+  Result<Rollout> GetRollout(const std::string& id) override;
+  Result<std::vector<Rollout>> ListRollouts(std::optional<RolloutState> state) override;
+  Status MarkStarted(const std::string& rollout_id, const InFlightTenant& t) override;
+  Status PutResult(const std::string& rollout_id, const TenantResult& row) override;
+  Result<std::vector<InFlightTenant>> InFlight(const std::string& rollout_id) override;
+
+  Status AppendEvent(RolloutEvent& event) override;
+  Result<std::vector<RolloutEvent>> EventsAfter(const std::string& rollout_id, int64_t after_id) override;
+  Result<std::vector<RolloutEvent>> FleetEventsAfter(int64_t after_id, size_t limit) override;
+  Result<int64_t> LastEventId() override;
+
+  Status AppendAudit(AuditEntry& entry) override;
+  Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) override;
+  Status PutDriftStatus(const std::string& slug, const DriftStatus& status) override;
+  Result<std::map<std::string, DriftStatus>> ListDriftStatus() override;
+
+  Result<std::optional<Release>> DesiredRelease() override;
+  Status SetDesiredRelease(const Release& release) override;
+  Status AdvanceDesiredRelease(const Release& next, const std::optional<Release>& expected) override;
+  Result<std::optional<FleetFreeze>> GetFreeze() override;
+  Status SetFreeze(const std::optional<FleetFreeze>& freeze) override;
+
+  Result<std::optional<ChannelRecord>> GetChannel(const std::string& channel) override;
+  Result<std::vector<ChannelRecord>> ListChannels() override;
+  Result<std::vector<ChannelRecord>> ChannelHistory(const std::string& channel) override;
+  Status RecordPromotion(const ChannelRecord& next, const std::optional<ChannelRecord>& replaces) override;
+
+  Status RememberLegacyCanary(const LegacyCanary& canary) override;
+  Result<std::optional<LegacyCanary>> LegacyCanaryFor(const std::string& tag) override;
+
+  Status RecordProcessGroup(const ProcessGroupRecord& record) override;
+  Result<std::optional<ProcessGroupRecord>> ProcessGroupOf(const std::string& slug) override;
+  Status ClearProcessGroup(const std::string& slug, int64_t pgid) override;
+
+ private:
+  explicit PgStore(std::unique_ptr<pg::Connection> c);
+
+  // Each requires mu_ held.
+  Status RequireRollout(const std::string& id);
+  Result<std::vector<Rollout>> LoadRollouts(const pg::Rows& headers);  // with results
+  Result<std::optional<Release>> LoadDesiredRelease();
+  Result<std::optional<ChannelRecord>> CurrentChannel(const std::string& channel);
+
+  std::mutex mu_;
+  std::unique_ptr<pg::Connection> c_;  // guarded by mu_
+};
+
+// The schema steps, oldest first.
+const std::vector<const char*>& PgSchemaSteps();
+
+}  // namespace rollcall
