@@ -168,12 +168,7 @@ Result<std::vector<Rollout>> PgStore::LoadRollouts(const Rows& headers) {
     if (!found.ok()) return found.status();
     Result<std::vector<TenantResult>> results = ReadAll(*found, &rows::ReadResult);
     if (!results.ok()) return results.status();
-    std::unordered_map<std::string_view, const TenantResult*> by_slug;
-    for (const TenantResult& row : *results) by_slug[row.slug] = &row;
-    rollout.results.clear();
-    for (const std::string& slug : rollout.enumerated) {  // plan order; others are not shown
-      if (auto it = by_slug.find(slug); it != by_slug.end()) rollout.results.push_back(*it->second);
-    }
+    rows::PlaceResults(rollout, *results);
   }
   return out;
 }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <unordered_map>
+
 #include "core/json_codec.h"
 
 namespace rollcall::rows {
@@ -280,6 +282,15 @@ Result<FleetFreeze> DecodeFreeze(std::string_view store, const std::string& text
   r.Read("since_ms", f.since_ms);
   if (Status s = r.Finish(); !s.ok()) return Corrupt(store, "fleet freeze", s.message());
   return f;
+}
+
+void PlaceResults(Rollout& rollout, const std::vector<TenantResult>& rows) {
+  std::unordered_map<std::string_view, const TenantResult*> by_slug;
+  for (const TenantResult& row : rows) by_slug[row.slug] = &row;
+  rollout.results.clear();
+  for (const std::string& slug : rollout.enumerated) {
+    if (auto it = by_slug.find(slug); it != by_slug.end()) rollout.results.push_back(*it->second);
+  }
 }
 
 ChannelRecord ReadPromotion(const ColumnReader& q) {

@@ -80,6 +80,9 @@ inline constexpr const char* kResultColumns =
     "error, started_at_ms, finished_at_ms, duration_ms, proof_observed_at_ms";
 void BindResult(ParamWriter& q, const std::string& rollout_id, const TenantResult& row);  // 1-13
 Result<TenantResult> ReadResult(const ColumnReader& q);
+// Sets rollout.results to `rows` in plan (`enumerated`) order; a row for a
+// slug outside the plan is not shown.
+void PlaceResults(Rollout& rollout, const std::vector<TenantResult>& rows);
 
 // A NULL rollout_id is a fleet event ("" in RolloutEvent).
 inline constexpr const char* kEventColumns = "id, rollout_id, type, data_json, at_ms, final";

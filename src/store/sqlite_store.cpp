@@ -167,14 +167,9 @@ Status SqliteStore::LoadResults(Rollout& rollout) {
   Result<Query> q = db_->Prepare("get results", sql.c_str());
   if (!q.ok()) return q.status();
   q->BindText(1, rollout.id);
-  Result<std::vector<TenantResult>> rows = ReadAll(*q, &sqlite::ReadResult);
-  if (!rows.ok()) return rows.status();
-  std::unordered_map<std::string_view, const TenantResult*> by_slug;
-  for (const TenantResult& row : *rows) by_slug[row.slug] = &row;
-  rollout.results.clear();
-  for (const std::string& slug : rollout.enumerated) {  // plan order; others are not shown
-    if (auto it = by_slug.find(slug); it != by_slug.end()) rollout.results.push_back(*it->second);
-  }
+  Result<std::vector<TenantResult>> found = ReadAll(*q, &sqlite::ReadResult);
+  if (!found.ok()) return found.status();
+  rows::PlaceResults(rollout, *found);
   return Status::Ok();
 }
 
