@@ -1,15 +1,20 @@
-// Ledger cost per tenant on a real SQLite file: what a rollout writes for
-// each tenant it finishes (MarkStarted, PutResult, AppendEvent with the row),
-// each its own commit, in WAL mode. The file lives in a fresh temp dir.
+// Ledger cost per tenant: what a rollout writes for each tenant it finishes
+// (MarkStarted, PutResult, AppendEvent with the row), each its own commit —
+// on a real SQLite file in WAL mode (a fresh temp dir), and on PostgreSQL
+// over loopback (a fresh schema on the server ROLLCALL_TEST_PG_FILE names,
+// `bash scripts/pg-test-server.sh start FILE`; skipped without one).
 //
-// Time per iteration = one tenant (3 commits). Arg: 0 = synchronous=NORMAL
-// (the default), 1 = synchronous=FULL (an fsync per commit).
+// Time per iteration = one tenant (3 commits). SQLite's arg: 0 =
+// synchronous=NORMAL (the default), 1 = synchronous=FULL (an fsync per
+// commit).
 #include <benchmark/benchmark.h>
 #include <stdlib.h>
 
 #include <filesystem>
 
 #include "core/json_codec.h"
+#include "store/pg_store.h"
+#include "store/pg_test_server.h"
 #include "store/sqlite_store.h"
 
 namespace rollcall {
@@ -41,6 +46,35 @@ Rollout NewRollout(int n) {
   return r;
 }
 
+// The timed loop: one tenant's writes per iteration, a new rollout (untimed)
+// every kTenantsPerRollout tenants.
+void WriteTenants(benchmark::State& state, Store& s) {
+  int rollouts = 0;
+  int tenant = kTenantsPerRollout;
+  std::string rollout_id;
+  for (auto _ : state) {
+    if (tenant == kTenantsPerRollout) {
+      state.PauseTiming();
+      Rollout r = NewRollout(++rollouts);
+      rollout_id = r.id;
+      if (!s.PutRollout(r).ok()) state.SkipWithError("PutRollout failed");
+      tenant = 0;
+      state.ResumeTiming();
+    }
+    const std::string slug = "t" + std::to_string(tenant++);
+    const int64_t now_ms = 1'700'000'000'000 + tenant;
+    TenantResult row = FinishedRow(slug, now_ms);
+    RolloutEvent event{0, rollout_id, kEventTenantFinished,
+                       {{"slug", slug}, {"result", ToJson(row)}}, now_ms, false};
+    if (!s.MarkStarted(rollout_id, {slug, "window", now_ms}).ok() ||
+        !s.PutResult(rollout_id, row).ok() || !s.AppendEvent(event).ok()) {
+      state.SkipWithError("write failed");
+      break;
+    }
+  }
+  state.SetItemsProcessed(state.iterations());  // items/s = tenants/s
+}
+
 void BM_SqlitePerTenant(benchmark::State& state) {
   std::string dir = (std::filesystem::temp_directory_path() / "rollcall-bench-XXXXXX").string();
   if (mkdtemp(dir.data()) == nullptr) return state.SkipWithError("mkdtemp failed");
@@ -49,38 +83,23 @@ void BM_SqlitePerTenant(benchmark::State& state) {
     options.full_sync = state.range(0) == 1;
     auto store = SqliteStore::Open(dir + "/bench.db", options);
     if (!store.ok()) return state.SkipWithError(store.status().message().c_str());
-    Store& s = **store;
-    int rollouts = 0;
-    int tenant = kTenantsPerRollout;
-    std::string rollout_id;
-    for (auto _ : state) {
-      if (tenant == kTenantsPerRollout) {  // a new rollout every 1000 tenants, untimed
-        state.PauseTiming();
-        Rollout r = NewRollout(++rollouts);
-        rollout_id = r.id;
-        if (!s.PutRollout(r).ok()) state.SkipWithError("PutRollout failed");
-        tenant = 0;
-        state.ResumeTiming();
-      }
-      const std::string slug = "t" + std::to_string(tenant++);
-      const int64_t now_ms = 1'700'000'000'000 + tenant;
-      TenantResult row = FinishedRow(slug, now_ms);
-      RolloutEvent event{0, rollout_id, kEventTenantFinished,
-                         {{"slug", slug}, {"result", ToJson(row)}}, now_ms, false};
-      if (!s.MarkStarted(rollout_id, {slug, "window", now_ms}).ok() ||
-          !s.PutResult(rollout_id, row).ok() || !s.AppendEvent(event).ok()) {
-        state.SkipWithError("write failed");
-        break;
-      }
-    }
-    state.SetItemsProcessed(state.iterations());  // items/s = tenants/s
+    WriteTenants(state, **store);
   }
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
 }
 
+void BM_PgPerTenant(benchmark::State& state) {
+  Result<std::string> conninfo = PgTestServer::FreshSchema();
+  if (!conninfo.ok()) return state.SkipWithError(conninfo.status().message().c_str());
+  auto store = PgStore::Open(*conninfo);
+  if (!store.ok()) return state.SkipWithError(store.status().message().c_str());
+  WriteTenants(state, **store);
+}
+
 BENCHMARK(BM_SqlitePerTenant)->ArgName("full_sync")->Arg(0)->Arg(1)->UseRealTime()->Unit(
     benchmark::kMicrosecond);
+BENCHMARK(BM_PgPerTenant)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace rollcall
