@@ -58,13 +58,16 @@ int64_t Rows::affected() const {
 }
 
 std::string Rows::Row::Text(int col) const {
-  return PQgetisnull(r_, i_, col) ? "" : std::string(PQgetvalue(r_, i_, col), PQgetlength(r_, i_, col));
+  return PQgetisnull(r_, i_, col) ? ""
+                                  : std::string(PQgetvalue(r_, i_, col), PQgetlength(r_, i_, col));
 }
 std::optional<std::string> Rows::Row::OptText(int col) const {
   if (PQgetisnull(r_, i_, col)) return std::nullopt;
   return Text(col);
 }
-int64_t Rows::Row::Int(int col) const { return PQgetisnull(r_, i_, col) ? 0 : ParseInt(PQgetvalue(r_, i_, col)); }
+int64_t Rows::Row::Int(int col) const {
+  return PQgetisnull(r_, i_, col) ? 0 : ParseInt(PQgetvalue(r_, i_, col));
+}
 std::optional<int64_t> Rows::Row::OptInt(int col) const {
   if (PQgetisnull(r_, i_, col)) return std::nullopt;
   return Int(col);
@@ -74,7 +77,8 @@ bool Rows::Row::Bool(int col) const {
   return !PQgetisnull(r_, i_, col) && (v[0] == 't' || v[0] == '1');
 }
 
-Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo, const std::string& password) {
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo,
+                                                     const std::string& password) {
   std::unique_ptr<Connection> c(new Connection(conninfo, password));
   if (Status s = c->Connect(); !s.ok()) return s;
   return c;
@@ -105,7 +109,8 @@ Status Connection::Connect() {
     return Status::Unavailable("postgres: connect: " + why);
   }
   // Notices ("relation already exists, skipping") are not for operators.
-  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
   return Status::Ok();
 }
 
@@ -119,15 +124,16 @@ Result<Rows> Connection::Exec(std::string_view what, const char* sql, const Para
   if (Status s = EnsureConnected(what); !s.ok()) return s;
   std::vector<const char*> values;
   for (const auto& v : params.values()) values.push_back(v ? v->c_str() : nullptr);
-  PGresult* r = PQexecParams(conn_, sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                             nullptr, 0);
+  PGresult* r = PQexecParams(conn_, sql, static_cast<int>(values.size()), nullptr, values.data(),
+                             nullptr, nullptr, 0);
   Rows rows(r);
   const ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return rows;
   const std::string message = fmt::format("postgres: {}: {}", what, Message(conn_, r));
   if (PQstatus(conn_) != CONNECTION_OK) return Status::Unavailable(message);
   const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
-  if (state && std::string_view(state) == "23505") return Status::Conflict(message);  // unique_violation
+  if (state && std::string_view(state) == "23505")
+    return Status::Conflict(message);  // unique_violation
   return Status::Internal(message);
 }
 
@@ -139,7 +145,8 @@ Status Connection::ExecScript(std::string_view what, const char* sql) {
   const ExecStatusType st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return Status::Ok();
   const std::string message = fmt::format("postgres: {}: {}", what, Message(conn_, r.get()));
-  return PQstatus(conn_) != CONNECTION_OK ? Status::Unavailable(message) : Status::Internal(message);
+  return PQstatus(conn_) != CONNECTION_OK ? Status::Unavailable(message)
+                                          : Status::Internal(message);
 }
 
 Transaction::~Transaction() {
@@ -162,18 +169,21 @@ Status Migrate(Connection& c, const std::vector<const char*>& steps) {
   Transaction tx(c);
   if (Status s = tx.Begin(); !s.ok()) return s;
   // One migrator at a time per database: a constant of our own as the key.
-  if (Result<Rows> r = c.Exec("lock schema", "SELECT pg_advisory_xact_lock(7700001)"); !r.ok()) return r.status();
-  if (Result<Rows> r = c.Exec("create schema table",
-                              "CREATE TABLE IF NOT EXISTS rollcall_schema (version BIGINT NOT NULL)");
+  if (Result<Rows> r = c.Exec("lock schema", "SELECT pg_advisory_xact_lock(7700001)"); !r.ok())
+    return r.status();
+  if (Result<Rows> r =
+          c.Exec("create schema table",
+                 "CREATE TABLE IF NOT EXISTS rollcall_schema (version BIGINT NOT NULL)");
       !r.ok()) {
     return r.status();
   }
-  Result<Rows> current = c.Exec("read schema version", "SELECT COALESCE(MAX(version), 0) FROM rollcall_schema");
+  Result<Rows> current =
+      c.Exec("read schema version", "SELECT COALESCE(MAX(version), 0) FROM rollcall_schema");
   if (!current.ok()) return current.status();
   const int64_t version = (*current)[0].Int(0);
   if (version > static_cast<int64_t>(steps.size())) {
-    return Status::Internal(fmt::format("postgres: schema version {} is newer than this binary knows ({})",
-                                        version, steps.size()));
+    return Status::Internal(fmt::format(
+        "postgres: schema version {} is newer than this binary knows ({})", version, steps.size()));
   }
   for (size_t i = static_cast<size_t>(version); i < steps.size(); ++i) {
     const std::string what = fmt::format("migrate to schema version {}", i + 1);
@@ -181,8 +191,10 @@ Status Migrate(Connection& c, const std::vector<const char*>& steps) {
   }
   Params p;
   p.BindInt(1, static_cast<int64_t>(steps.size()));
-  if (Result<Rows> r = c.Exec("record schema version", "DELETE FROM rollcall_schema"); !r.ok()) return r.status();
-  if (Result<Rows> r = c.Exec("record schema version", "INSERT INTO rollcall_schema (version) VALUES ($1)", p);
+  if (Result<Rows> r = c.Exec("record schema version", "DELETE FROM rollcall_schema"); !r.ok())
+    return r.status();
+  if (Result<Rows> r =
+          c.Exec("record schema version", "INSERT INTO rollcall_schema (version) VALUES ($1)", p);
       !r.ok()) {
     return r.status();
   }

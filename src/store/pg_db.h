@@ -80,7 +80,8 @@ class Connection {
   // Connects with a libpq conninfo ("postgresql://..." or "host=... dbname=...");
   // `password`, when not empty, is passed as the password parameter (never
   // logged, never in a message).
-  static Result<std::unique_ptr<Connection>> Open(const std::string& conninfo, const std::string& password = "");
+  static Result<std::unique_ptr<Connection>> Open(const std::string& conninfo,
+                                                  const std::string& password = "");
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -91,7 +92,8 @@ class Connection {
   Status ExecScript(std::string_view what, const char* sql);
 
  private:
-  Connection(std::string conninfo, std::string password) : conninfo_(std::move(conninfo)), password_(std::move(password)) {}
+  Connection(std::string conninfo, std::string password)
+      : conninfo_(std::move(conninfo)), password_(std::move(password)) {}
   Status Connect();
   Status EnsureConnected(std::string_view what);
 

@@ -130,10 +130,23 @@ CREATE TABLE IF NOT EXISTS drift (
 );
 )sql";
 
+// Version 2: the leader lease (core/leader_lease.h), one row.
+constexpr const char* kPgSchemaV2 = R"sql(
+CREATE TABLE IF NOT EXISTS leader_lease (
+  id INT PRIMARY KEY CHECK (id = 1),
+  holder TEXT NOT NULL,
+  url TEXT NOT NULL,
+  epoch BIGINT NOT NULL,
+  acquired_at TIMESTAMPTZ NOT NULL,
+  renewed_at TIMESTAMPTZ NOT NULL,
+  expires_at TIMESTAMPTZ NOT NULL
+);
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& PgSchemaSteps() {
-  static const std::vector<const char*> steps = {kPgSchemaV1};
+  static const std::vector<const char*> steps = {kPgSchemaV1, kPgSchemaV2};
   return steps;
 }
 

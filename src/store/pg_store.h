@@ -10,16 +10,23 @@
 // transaction-scoped advisory lock, so controllers on other machines
 // serialise on the same database.
 //
+// Leadership (core/leader_lease.h): the lease is a row of its own; once a
+// leader fences its writes with its epoch, each write checks the epoch in its
+// transaction under a share lock on that row, so an acquisition waits for
+// the writes in flight and every later write of the deposed leader fails.
+//
 // Thread-safe: one connection, every call serialised by a mutex. A lost
 // connection fails the call with Unavailable("postgres: ...") and is
 // re-established by the next one. Every method returns a Status and never
 // throws.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 
+#include "core/leader_lease.h"
 #include "core/store.h"
 
 namespace rollcall {
@@ -29,11 +36,12 @@ class Connection;
 class Rows;
 }  // namespace pg
 
-class PgStore : public Store {
+class PgStore : public Store, public LeaderLease {
  public:
   // `conninfo`: a libpq connection string or URI; `password` (may be empty:
   // then PGPASSWORD or ~/.pgpass) is never logged.
-  static Result<std::unique_ptr<PgStore>> Open(const std::string& conninfo, const std::string& password = "");
+  static Result<std::unique_ptr<PgStore>> Open(const std::string& conninfo,
+                                               const std::string& password = "");
   ~PgStore() override;
 
   Result<std::vector<Tenant>> ListTenants() override;
@@ -50,7 +58,8 @@ class PgStore : public Store {
   Result<std::vector<InFlightTenant>> InFlight(const std::string& rollout_id) override;
 
   Status AppendEvent(RolloutEvent& event) override;
-  Result<std::vector<RolloutEvent>> EventsAfter(const std::string& rollout_id, int64_t after_id) override;
+  Result<std::vector<RolloutEvent>> EventsAfter(const std::string& rollout_id,
+                                                int64_t after_id) override;
   Result<std::vector<RolloutEvent>> FleetEventsAfter(int64_t after_id, size_t limit) override;
   Result<int64_t> LastEventId() override;
 
@@ -61,14 +70,16 @@ class PgStore : public Store {
 
   Result<std::optional<Release>> DesiredRelease() override;
   Status SetDesiredRelease(const Release& release) override;
-  Status AdvanceDesiredRelease(const Release& next, const std::optional<Release>& expected) override;
+  Status AdvanceDesiredRelease(const Release& next,
+                               const std::optional<Release>& expected) override;
   Result<std::optional<FleetFreeze>> GetFreeze() override;
   Status SetFreeze(const std::optional<FleetFreeze>& freeze) override;
 
   Result<std::optional<ChannelRecord>> GetChannel(const std::string& channel) override;
   Result<std::vector<ChannelRecord>> ListChannels() override;
   Result<std::vector<ChannelRecord>> ChannelHistory(const std::string& channel) override;
-  Status RecordPromotion(const ChannelRecord& next, const std::optional<ChannelRecord>& replaces) override;
+  Status RecordPromotion(const ChannelRecord& next,
+                         const std::optional<ChannelRecord>& replaces) override;
 
   Status RememberLegacyCanary(const LegacyCanary& canary) override;
   Result<std::optional<LegacyCanary>> LegacyCanaryFor(const std::string& tag) override;
@@ -77,10 +88,20 @@ class PgStore : public Store {
   Result<std::optional<ProcessGroupRecord>> ProcessGroupOf(const std::string& slug) override;
   Status ClearProcessGroup(const std::string& slug, int64_t pgid) override;
 
+  Result<std::optional<int64_t>> TryAcquireLease(const std::string& holder, const std::string& url,
+                                                 Duration ttl) override;
+  Status RenewLease(const std::string& holder, int64_t epoch, Duration ttl) override;
+  Status ReleaseLease(const std::string& holder, int64_t epoch) override;
+  Result<std::optional<LeaseView>> CurrentLease() override;
+  void FenceWrites(int64_t epoch) override;
+
  private:
   explicit PgStore(std::unique_ptr<pg::Connection> c);
 
   // Each requires mu_ held.
+  // Runs a ledger write: in one transaction when `atomic` or fenced, and
+  // then only while the fence's epoch is still the lease's.
+  Status Write(std::string_view what, bool atomic, const std::function<Status()>& body);
   Status RequireRollout(const std::string& id);
   Result<std::vector<Rollout>> LoadRollouts(const pg::Rows& headers);  // with results
   Result<std::optional<Release>> LoadDesiredRelease();
@@ -88,6 +109,7 @@ class PgStore : public Store {
 
   std::mutex mu_;
   std::unique_ptr<pg::Connection> c_;  // guarded by mu_
+  int64_t fence_epoch_ = 0;            // guarded by mu_
 };
 
 // The schema steps, oldest first.

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <thread>
 
 #include "store/pg_db.h"
@@ -61,7 +62,7 @@ TEST_F(PgStoreTest, ASchemaNewerThanTheBinaryIsRefused) {
   ASSERT_TRUE(Admin("UPDATE rollcall_schema SET version = 99").ok());
   Result<std::unique_ptr<PgStore>> store = PgStore::Open(conninfo_);
   ASSERT_FALSE(store.ok());
-  EXPECT_EQ(store.status().message(), "postgres: schema version 99 is newer than this binary knows (1)");
+  EXPECT_EQ(store.status().message(), "postgres: schema version 99 is newer than this binary knows (2)");
 }
 
 TEST_F(PgStoreTest, AnUnreachableServerIsUnavailableAndThePasswordIsNeverShown) {
@@ -123,6 +124,109 @@ TEST_F(PgStoreTest, CompareAndSetWritesHaveOneWinnerAcrossConnections) {
   }
   EXPECT_EQ(a->DesiredRelease()->value().tag, "v20");
   EXPECT_EQ(b->ChannelHistory("latest")->size(), 20u);
+}
+
+// ---- the leader lease ----
+
+// What the TTL would do in time, done at once: the lease runs out now.
+constexpr const char* kExpireLease = "UPDATE leader_lease SET expires_at = clock_timestamp() - interval '1 ms'";
+
+TEST_F(PgStoreTest, TheLeaseIsTakenByCompareAndSetAndEachAcquisitionMovesTheEpochOn) {
+  std::unique_ptr<PgStore> a = Open();
+  std::unique_ptr<PgStore> b = Open();
+  ASSERT_TRUE(a && b);
+  EXPECT_FALSE(a->CurrentLease()->has_value());
+  Result<std::optional<int64_t>> first = a->TryAcquireLease("a", "http://a:7700", std::chrono::seconds(10));
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ(**first, 1);
+  EXPECT_FALSE(b->TryAcquireLease("b", "http://b:7700", std::chrono::seconds(10))->has_value());  // a's runs
+  EXPECT_FALSE(a->TryAcquireLease("a", "http://a:7700", std::chrono::seconds(10))->has_value());  // renew, not retake
+  ASSERT_TRUE(a->RenewLease("a", 1, std::chrono::seconds(10)).ok());
+  Result<std::optional<LeaseView>> seen = b->CurrentLease();
+  ASSERT_TRUE(seen.ok() && seen->has_value());
+  EXPECT_EQ((*seen)->holder, "a");
+  EXPECT_EQ((*seen)->url, "http://a:7700");
+  EXPECT_EQ((*seen)->epoch, 1);
+  EXPECT_GT((*seen)->expires_in_ms, 0);
+
+  ASSERT_TRUE(Admin(kExpireLease).ok());
+  Result<std::optional<int64_t>> second = b->TryAcquireLease("b", "http://b:7700", std::chrono::seconds(10));
+  ASSERT_TRUE(second.ok() && second->has_value());
+  EXPECT_EQ(**second, 2);
+  Status late = a->RenewLease("a", 1, std::chrono::seconds(10));
+  EXPECT_EQ(late.code(), Status::Code::kConflict);
+  EXPECT_NE(late.message().find("deposed"), std::string::npos) << late.message();
+
+  ASSERT_TRUE(b->ReleaseLease("b", 2).ok());  // a standby need not wait out the TTL
+  EXPECT_EQ(**a->TryAcquireLease("a", "http://a:7700", std::chrono::seconds(10)), 3);
+}
+
+// Every ledger write of a deposed leader fails and leaves the ledger as it
+// was; the new leader's writes go through.
+TEST_F(PgStoreTest, ADeposedLeaderWritesNothing) {
+  std::unique_ptr<PgStore> old_leader = Open();
+  std::unique_ptr<PgStore> new_leader = Open();
+  ASSERT_TRUE(old_leader && new_leader);
+  ASSERT_EQ(**old_leader->TryAcquireLease("old", "http://old", std::chrono::seconds(10)), 1);
+  old_leader->FenceWrites(1);
+  Rollout r = FullRollout("r1", 1000);
+  ASSERT_TRUE(old_leader->PutTenants({Minimal("a")}).ok());
+  ASSERT_TRUE(old_leader->PutRollout(r).ok());
+
+  ASSERT_TRUE(Admin(kExpireLease).ok());
+  ASSERT_EQ(**new_leader->TryAcquireLease("new", "http://new", std::chrono::seconds(10)), 2);
+  new_leader->FenceWrites(2);
+
+  const int64_t last_event = *new_leader->LastEventId();
+  RolloutEvent event = Event("r1", kEventTenantStarted);
+  RolloutEvent fleet_event = Event("", "drift");
+  AuditEntry audit{0, 5, "old", "freeze", "", "", Json::object()};
+  TenantObservation seen;
+  seen.running_image = "img:v9";
+  Rollout changed = r;
+  changed.state = RolloutState::kCancelled;
+  const std::vector<std::pair<std::string, std::function<Status()>>> writes = {
+      {"PutTenants", [&] { return old_leader->PutTenants({Minimal("b")}); }},
+      {"DeleteTenant", [&] { return old_leader->DeleteTenant("a"); }},
+      {"ObserveTenant", [&] { return old_leader->ObserveTenant("a", seen); }},
+      {"PutRollout", [&] { return old_leader->PutRollout(changed); }},
+      {"MarkStarted", [&] { return old_leader->MarkStarted("r1", {"a", "window", 5}); }},
+      {"PutResult", [&] { return old_leader->PutResult("r1", Row("a")); }},
+      {"AppendEvent", [&] { return old_leader->AppendEvent(event); }},
+      {"AppendEvent (fleet)", [&] { return old_leader->AppendEvent(fleet_event); }},
+      {"AppendAudit", [&] { return old_leader->AppendAudit(audit); }},
+      {"PutDriftStatus", [&] { return old_leader->PutDriftStatus("a", DriftStatus{}); }},
+      {"SetDesiredRelease", [&] { return old_leader->SetDesiredRelease({"v9", "", 9}); }},
+      {"AdvanceDesiredRelease", [&] { return old_leader->AdvanceDesiredRelease({"v9", "", 9}, std::nullopt); }},
+      {"SetFreeze", [&] { return old_leader->SetFreeze(FleetFreeze{"stale", 1}); }},
+      {"RecordPromotion",
+       [&] { return old_leader->RecordPromotion({"latest", "v9", 9, "sha256:aa", 1, false, ""}, std::nullopt); }},
+      {"RememberLegacyCanary", [&] { return old_leader->RememberLegacyCanary({"v9", "a", "r0", 5}); }},
+      {"RecordProcessGroup", [&] { return old_leader->RecordProcessGroup({"a", "r1", 42, 1, "boot", 9}); }},
+      {"ClearProcessGroup", [&] { return old_leader->ClearProcessGroup("a", 42); }},
+  };
+  for (const auto& [name, write] : writes) {
+    Status s = write();
+    EXPECT_EQ(s.code(), Status::Code::kConflict) << name << ": " << s.message();
+    EXPECT_NE(s.message().find("deposed"), std::string::npos) << name << ": " << s.message();
+  }
+  // Nothing of it reached the ledger.
+  EXPECT_EQ(new_leader->ListTenants()->size(), 1u);
+  EXPECT_EQ(new_leader->GetTenant("a")->running_image, "");
+  EXPECT_EQ(new_leader->GetRollout("r1")->state, r.state);
+  EXPECT_TRUE(new_leader->GetRollout("r1")->results.empty());
+  EXPECT_TRUE(new_leader->InFlight("r1")->empty());
+  EXPECT_EQ(*new_leader->LastEventId(), last_event);
+  EXPECT_TRUE(new_leader->ListAudit({})->empty());
+  EXPECT_TRUE(new_leader->ListDriftStatus()->empty());
+  EXPECT_FALSE(new_leader->DesiredRelease()->has_value());
+  EXPECT_FALSE(new_leader->GetFreeze()->has_value());
+  EXPECT_TRUE(new_leader->ListChannels()->empty());
+  EXPECT_FALSE(new_leader->LegacyCanaryFor("v9")->has_value());
+  EXPECT_FALSE(new_leader->ProcessGroupOf("a")->has_value());
+  // The new leader writes.
+  EXPECT_TRUE(new_leader->PutTenants({Minimal("b")}).ok());
+  EXPECT_TRUE(new_leader->AppendEvent(event).ok());
 }
 
 }  // namespace

@@ -22,7 +22,8 @@ Status DecodeInto(std::string_view store, const std::string& text, std::string_v
   return s.ok() ? s : Corrupt(store, what, s.message());
 }
 
-Result<Policy> DecodePolicy(std::string_view store, const std::string& text, std::string_view what) {
+Result<Policy> DecodePolicy(std::string_view store, const std::string& text,
+                            std::string_view what) {
   Result<Json> j = ParseStored(store, text, what);
   if (!j.ok()) return j.status();
   Result<Policy> p = ParsePolicy(*j, Policy{}, "policy.");
@@ -30,7 +31,8 @@ Result<Policy> DecodePolicy(std::string_view store, const std::string& text, std
   return p;
 }
 
-Status DecodeExec(std::string_view store, const std::string& text, std::string_view what, ExecCommands& out) {
+Status DecodeExec(std::string_view store, const std::string& text, std::string_view what,
+                  ExecCommands& out) {
   Result<Json> j = ParseStored(store, text, what);
   if (!j.ok()) return j.status();
   if (!j->is_object()) return Corrupt(store, what, "exec: not an object");
@@ -41,7 +43,8 @@ Status DecodeExec(std::string_view store, const std::string& text, std::string_v
   return s.ok() ? s : Corrupt(store, what, s.message());
 }
 
-Status DecodeDocker(std::string_view store, const std::string& text, std::string_view what, DockerSettings& out) {
+Status DecodeDocker(std::string_view store, const std::string& text, std::string_view what,
+                    DockerSettings& out) {
   Result<Json> j = ParseStored(store, text, what);
   if (!j.ok()) return j.status();
   if (!j->is_object()) return Corrupt(store, what, "docker: not an object");
@@ -80,7 +83,8 @@ Result<Json> ParseStored(std::string_view store, const std::string& text, std::s
   return j;
 }
 
-Result<Release> DecodeRelease(std::string_view store, const std::string& text, std::string_view what) {
+Result<Release> DecodeRelease(std::string_view store, const std::string& text,
+                              std::string_view what) {
   Result<Json> j = ParseStored(store, text, what);
   if (!j.ok()) return j.status();
   if (!j->is_object()) return Corrupt(store, what, "release: not an object");
@@ -179,7 +183,8 @@ Result<TenantResult> ReadResult(const ColumnReader& q) {
   row.slug = q.Text(1);
   row.phase = q.Text(2);
   const std::string what = fmt::format("rollout {} result {}", rollout_id, row.slug);
-  if (Status s = DecodeEnum(store, q.Text(3), what, row.status, &ParseTenantStatus); !s.ok()) return s;
+  if (Status s = DecodeEnum(store, q.Text(3), what, row.status, &ParseTenantStatus); !s.ok())
+    return s;
   if (std::optional<int64_t> code = q.OptInt(4)) row.exit_code = static_cast<int>(*code);
   row.healthz_ok = q.Bool(5);
   row.verified_on_target = q.Bool(6);
@@ -196,21 +201,23 @@ Result<RolloutEvent> ReadEvent(const ColumnReader& q) {
   const std::string_view store = q.StoreName();
   Result<Json> data = ParseStored(store, q.Text(3), fmt::format("event {}", q.Int(0)));
   if (!data.ok()) return data.status();
-  return RolloutEvent{q.Int(0), q.OptText(1).value_or(""), q.Text(2), std::move(data).value(), q.Int(4), q.Bool(5)};
+  return RolloutEvent{
+      q.Int(0), q.OptText(1).value_or(""), q.Text(2), std::move(data).value(), q.Int(4), q.Bool(5)};
 }
 
 void BindDrift(ParamWriter& q, const std::string& slug, const DriftStatus& d) {
   const TenantSighting& l = d.last;
-  const Json sighting = {{"at_ms", l.at_ms},
-                         {"inspected", l.inspected},
-                         {"inspected_image", l.inspected_image},
-                         {"inspected_seq", l.inspected_seq ? Json(*l.inspected_seq) : Json(nullptr)},
-                         {"deploying", l.deploying},
-                         {"buildinfo_answered", l.buildinfo_answered},
-                         {"buildinfo_sha", l.buildinfo_sha},
-                         {"buildinfo_image", l.buildinfo_image},
-                         {"health_answered", l.health_answered},
-                         {"healthy", l.healthy}};
+  const Json sighting = {
+      {"at_ms", l.at_ms},
+      {"inspected", l.inspected},
+      {"inspected_image", l.inspected_image},
+      {"inspected_seq", l.inspected_seq ? Json(*l.inspected_seq) : Json(nullptr)},
+      {"deploying", l.deploying},
+      {"buildinfo_answered", l.buildinfo_answered},
+      {"buildinfo_sha", l.buildinfo_sha},
+      {"buildinfo_image", l.buildinfo_image},
+      {"health_answered", l.health_answered},
+      {"healthy", l.healthy}};
   q.BindText(1, slug).BindText(2, ToString(d.state)).BindInt(3, d.since_ms);
   q.BindText(4, d.detail).BindText(5, Dump(sighting));
 }
@@ -268,10 +275,13 @@ Status NotFound(std::string_view kind, const std::string& key) {
 }
 
 Status Corrupt(std::string_view store, std::string_view what, std::string_view why) {
-  return Status::Internal(fmt::format("{}: {}: stored value does not decode: {}", store, what, why));
+  return Status::Internal(
+      fmt::format("{}: {}: stored value does not decode: {}", store, what, why));
 }
 
-std::string EncodeFreeze(const FleetFreeze& f) { return Dump(Json{{"reason", f.reason}, {"since_ms", f.since_ms}}); }
+std::string EncodeFreeze(const FleetFreeze& f) {
+  return Dump(Json{{"reason", f.reason}, {"since_ms", f.since_ms}});
+}
 
 Result<FleetFreeze> DecodeFreeze(std::string_view store, const std::string& text) {
   Result<Json> j = ParseStored(store, text, "fleet freeze");
@@ -298,7 +308,10 @@ ChannelRecord ReadPromotion(const ColumnReader& q) {
 }
 
 void BindProcessGroup(ParamWriter& q, const ProcessGroupRecord& r) {
-  q.BindText(1, r.slug).BindText(2, r.rollout_id).BindInt(3, r.pgid).BindInt(4, r.leader_start_ticks);
+  q.BindText(1, r.slug)
+      .BindText(2, r.rollout_id)
+      .BindInt(3, r.pgid)
+      .BindInt(4, r.leader_start_ticks);
   q.BindText(5, r.boot_id).BindInt(6, r.deadline_ms);
 }
 

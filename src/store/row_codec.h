@@ -56,7 +56,8 @@ std::string Dump(const Json& j);
 // Parses a stored JSON column; `what` names the row in the error.
 Result<Json> ParseStored(std::string_view store, const std::string& text, std::string_view what);
 // Unlike ParseRelease, does not validate: the store returns what it was given.
-Result<Release> DecodeRelease(std::string_view store, const std::string& text, std::string_view what);
+Result<Release> DecodeRelease(std::string_view store, const std::string& text,
+                              std::string_view what);
 // The fleet freeze as stored: {"reason","since_ms"}.
 std::string EncodeFreeze(const FleetFreeze& f);
 Result<FleetFreeze> DecodeFreeze(std::string_view store, const std::string& text);
@@ -70,7 +71,8 @@ Result<Tenant> ReadTenant(const ColumnReader& q);
 // The rollout header: everything but the results.
 inline constexpr const char* kRolloutColumns =
     "id, release_json, policy_json, rollback, reason, state, enumerated_json, stragglers_json, "
-    "error, warnings_json, superseded_by, created_at_ms, started_at_ms, finished_at_ms, legacy_scoped, "
+    "error, warnings_json, superseded_by, created_at_ms, started_at_ms, finished_at_ms, "
+    "legacy_scoped, "
     "recovery";
 void BindHeader(ParamWriter& q, const Rollout& r);  // parameters 1-16
 Result<Rollout> ReadHeader(const ColumnReader& q);
@@ -97,10 +99,12 @@ inline constexpr const char* kAuditColumns = "id, at_ms, actor, kind, target, re
 void BindAudit(ParamWriter& q, const AuditEntry& e);  // 1-6: every column but id
 Result<AuditEntry> ReadAudit(const ColumnReader& q);
 
-inline constexpr const char* kPromotionColumns = "channel, tag, seq, digest, promoted_at_ms, rollback, reason";
+inline constexpr const char* kPromotionColumns =
+    "channel, tag, seq, digest, promoted_at_ms, rollback, reason";
 ChannelRecord ReadPromotion(const ColumnReader& q);
 
-inline constexpr const char* kProcessGroupColumns = "slug, rollout_id, pgid, leader_start_ticks, boot_id, deadline_ms";
+inline constexpr const char* kProcessGroupColumns =
+    "slug, rollout_id, pgid, leader_start_ticks, boot_id, deadline_ms";
 void BindProcessGroup(ParamWriter& q, const ProcessGroupRecord& r);  // 1-6
 ProcessGroupRecord ReadProcessGroup(const ColumnReader& q);
 
