@@ -7,6 +7,8 @@ add_library(rollcall_pg STATIC
   src/store/pg_db.cpp
   src/store/pg_schema.cpp
   src/store/pg_store.cpp
+  src/store/pg_fleet.cpp
+  src/store/pg_lease.cpp
 )
 rollcall_target(rollcall_pg)
 target_link_libraries(rollcall_pg PUBLIC rollcall_store PostgreSQL::PostgreSQL)
