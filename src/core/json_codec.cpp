@@ -175,6 +175,26 @@ Json ToJson(const Release& r) {
           {"seq", r.seq ? Json(*r.seq) : Json(nullptr)}};
 }
 
+Json ToJson(const LeaderView& v) {
+  Json j = {{"role", v.leader ? "leader" : "standby"},
+            {"store", v.store},
+            {"self", v.self},
+            {"epoch", v.epoch ? Json(*v.epoch) : Json(nullptr)},
+            {"holder", nullptr},
+            {"url", nullptr},
+            {"lease_age_s", nullptr},
+            {"expires_in_s", nullptr},
+            {"error", OptionalString(v.last_error)}};
+  if (v.lease) {
+    j["holder"] = v.lease->holder;
+    j["url"] = OptionalString(v.lease->url);
+    j["epoch"] = v.lease->epoch;
+    j["lease_age_s"] = static_cast<double>(v.lease->renewed_ms_ago) / 1000.0;
+    j["expires_in_s"] = static_cast<double>(v.lease->expires_in_ms) / 1000.0;
+  }
+  return j;
+}
+
 Json ToJson(const Policy& p) {
   Json max_stragglers = p.max_stragglers.percent ? Json(p.max_stragglers.Describe())
                                                  : Json(p.max_stragglers.value);

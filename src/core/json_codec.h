@@ -5,6 +5,7 @@
 
 #include "core/drift.h"
 #include "core/json_reader.h"
+#include "core/leadership.h"
 #include "core/store.h"
 #include "core/types.h"
 
@@ -27,6 +28,9 @@ Json ToJson(const Tenant& t);
 // /v1/fleet's "observed": {"state","since","detail","at","image","git_sha","healthy"}.
 Json ToJson(const DriftStatus& s);
 Json ToJson(const Release& r);
+// GET /v1/leader: {"role":"leader"|"standby","store","self","holder","url",
+// "epoch","lease_age_s","expires_in_s","error"}.
+Json ToJson(const LeaderView& v);
 Json ToJson(const Policy& p);
 Json ToJson(const TenantResult& row, RowShape shape = RowShape::kV1);
 Json ToJson(const Rollout& r, RowShape shape = RowShape::kV1);

@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 
+#include "core/leader_lease.h"
 #include "core/time.h"
 
 namespace rollcall {
@@ -62,6 +63,17 @@ class Leadership {
   TimePoint act_until_{};
   TimePoint next_attempt_{};  // the epoch of time: at once
   std::string last_loss_;
+};
+
+// What GET /v1/leader, /healthz and /metrics say of this control plane's
+// role (core/json_codec.h renders it).
+struct LeaderView {
+  std::string store;     // "sqlite" (always the leader) or "postgres"
+  bool leader = false;   // this process holds the lease (or the SQLite file)
+  std::string self;      // this process's holder id
+  std::optional<int64_t> epoch;    // this process's, while it leads
+  std::optional<LeaseView> lease;  // the lease row as last seen; none when unknown
+  std::string last_error;          // the lease's last failure, e.g. the store unreachable
 };
 
 }  // namespace rollcall

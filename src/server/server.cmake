@@ -10,6 +10,7 @@ add_library(rollcall_server STATIC
   src/server/api_routes.cpp
   src/server/promoter.cpp
   src/server/registry_retagger.cpp
+  src/server/lease_keeper.cpp
 )
 rollcall_target(rollcall_server)
 target_link_libraries(rollcall_server PUBLIC rollcall_core rollcall_registry rollcall_httpd spdlog::spdlog)
@@ -26,6 +27,7 @@ add_executable(server_test
   src/server/fleet_stream_test.cpp
   src/server/control_plane_test.cpp
   src/server/promoter_test.cpp
+  src/server/lease_keeper_test.cpp
 )
 rollcall_target(server_test)
 target_link_libraries(server_test PRIVATE rollcall_server rollcall_runtime rollcall_testing

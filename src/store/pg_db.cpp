@@ -95,8 +95,13 @@ Status Connection::Connect() {
   }
   // conninfo as given (a URI or key=value pairs), plus the password and
   // quiet notices; expand_dbname lets the first "dbname" be a whole conninfo.
-  std::vector<const char*> keys = {"dbname", "client_encoding"};
-  std::vector<const char*> values = {conninfo_.c_str(), "UTF8"};
+  // Bounds first, so a conninfo that sets its own wins (expanded in place
+  // of "dbname", after them): a partitioned server fails a call within
+  // seconds instead of hanging it for the kernel's TCP timeout.
+  std::vector<const char*> keys = {"connect_timeout", "keepalives", "keepalives_idle",
+                                   "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+                                   "dbname", "client_encoding"};
+  std::vector<const char*> values = {"5", "1", "5", "2", "3", "10000", conninfo_.c_str(), "UTF8"};
   if (!password_.empty()) {
     keys.push_back("password");
     values.push_back(password_.c_str());
@@ -117,7 +122,13 @@ Status Connection::Connect() {
 Status Connection::EnsureConnected(std::string_view what) {
   if (conn_ && PQstatus(conn_) == CONNECTION_OK) return Status::Ok();
   Status s = Connect();
-  return s.ok() ? s : Status::Unavailable(fmt::format("postgres: {}: {}", what, s.message()));
+  return s.ok() ? s : Lost(fmt::format("postgres: {}: {}", what, s.message()));
+}
+
+Status Connection::Lost(std::string message) {
+  Status s = Status::Unavailable(std::move(message));
+  if (on_unavailable_) on_unavailable_(s);
+  return s;
 }
 
 Result<Rows> Connection::Exec(std::string_view what, const char* sql, const Params& params) {
@@ -130,7 +141,7 @@ Result<Rows> Connection::Exec(std::string_view what, const char* sql, const Para
   const ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return rows;
   const std::string message = fmt::format("postgres: {}: {}", what, Message(conn_, r));
-  if (PQstatus(conn_) != CONNECTION_OK) return Status::Unavailable(message);
+  if (PQstatus(conn_) != CONNECTION_OK) return Lost(message);
   const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
   if (state && std::string_view(state) == "23505")
     return Status::Conflict(message);  // unique_violation
@@ -145,8 +156,7 @@ Status Connection::ExecScript(std::string_view what, const char* sql) {
   const ExecStatusType st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return Status::Ok();
   const std::string message = fmt::format("postgres: {}: {}", what, Message(conn_, r.get()));
-  return PQstatus(conn_) != CONNECTION_OK ? Status::Unavailable(message)
-                                          : Status::Internal(message);
+  return PQstatus(conn_) != CONNECTION_OK ? Lost(message) : Status::Internal(message);
 }
 
 Transaction::~Transaction() {

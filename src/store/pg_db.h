@@ -13,6 +13,8 @@
 
 #include <libpq-fe.h>
 
+#include <functional>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -90,16 +92,21 @@ class Connection {
   Result<Rows> Exec(std::string_view what, const char* sql, const Params& params = {});
   // Runs several statements without parameters (a schema step).
   Status ExecScript(std::string_view what, const char* sql);
+  // Called with every Unavailable this connection returns (the server
+  // could not be reached, or the connection broke).
+  void SetOnUnavailable(std::function<void(const Status&)> fn) { on_unavailable_ = std::move(fn); }
 
  private:
   Connection(std::string conninfo, std::string password)
       : conninfo_(std::move(conninfo)), password_(std::move(password)) {}
   Status Connect();
   Status EnsureConnected(std::string_view what);
+  Status Lost(std::string message);  // Unavailable, reported to on_unavailable_
 
   const std::string conninfo_;
   const std::string password_;
   PGconn* conn_ = nullptr;
+  std::function<void(const Status&)> on_unavailable_;
 };
 
 // BEGIN on Begin(); ROLLBACK on destruction unless Commit() succeeded.

@@ -25,8 +25,10 @@ Status PgStore::Write(std::string_view what, bool atomic, const std::function<St
         "check the lease", "SELECT 1 FROM leader_lease WHERE id = 1 AND epoch = $1 FOR SHARE", p);
     if (!held.ok()) return held.status();
     if (held->size() == 0) {
-      return Status::Conflict(
+      Status deposed = Status::Conflict(
           fmt::format("postgres: {}: deposed: the lease moved past epoch {}", what, fence_epoch_));
+      if (on_term_end_) on_term_end_(deposed);
+      return deposed;
     }
   }
   if (Status s = body(); !s.ok()) return s;  // rolled back
@@ -105,6 +107,15 @@ Result<std::optional<LeaseView>> PgStore::CurrentLease() {
 void PgStore::FenceWrites(int64_t epoch) {
   std::lock_guard lock(mu_);
   fence_epoch_ = epoch;
+}
+
+void PgStore::OnTermEnd(std::function<void(const Status&)> fn) {
+  std::lock_guard lock(mu_);
+  on_term_end_ = std::move(fn);
+  // The connection reports each loss; only a fenced (leading) store acts on it.
+  c_->SetOnUnavailable([this](const Status& s) {
+    if (fence_epoch_ != 0 && on_term_end_) on_term_end_(s);
+  });
 }
 
 }  // namespace rollcall

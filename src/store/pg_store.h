@@ -95,6 +95,12 @@ class PgStore : public Store, public LeaderLease {
   Result<std::optional<LeaseView>> CurrentLease() override;
   void FenceWrites(int64_t epoch) override;
 
+  // Once writes are fenced, `fn` runs (with the store's lock held, on the
+  // calling thread) when the term they belong to cannot go on: a write
+  // refused as deposed, or any call failing for want of the database. A
+  // leader steps down there rather than act on a ledger it cannot keep.
+  void OnTermEnd(std::function<void(const Status&)> fn);
+
  private:
   explicit PgStore(std::unique_ptr<pg::Connection> c);
 
@@ -110,6 +116,7 @@ class PgStore : public Store, public LeaderLease {
   std::mutex mu_;
   std::unique_ptr<pg::Connection> c_;  // guarded by mu_
   int64_t fence_epoch_ = 0;            // guarded by mu_
+  std::function<void(const Status&)> on_term_end_;  // guarded by mu_
 };
 
 // The schema steps, oldest first.

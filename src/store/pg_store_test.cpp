@@ -92,6 +92,31 @@ TEST_F(PgStoreTest, ADroppedConnectionFailsOneCallThenIsReestablished) {
   EXPECT_EQ(after->slug, "a");
 }
 
+// A leader's store reports the end of its term when the database goes
+// away; a standby's (unfenced) store only fails the call.
+TEST_F(PgStoreTest, ALostConnectionEndsTheTermOfAFencedStoreOnly) {
+  std::unique_ptr<PgStore> store = Open(" application_name=rollcall-term");
+  ASSERT_NE(store, nullptr);
+  std::vector<std::string> ends;
+  store->OnTermEnd([&ends](const Status& s) { ends.push_back(s.message()); });
+  auto drop = [&] {
+    ASSERT_TRUE(Admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE application_name = 'rollcall-term'")
+                    .ok());
+    // The next calls notice (one of them fails); bounded.
+    for (int i = 0; i < 100 && store->GetTenant("x").status().code() != Status::Code::kUnavailable; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  };
+  drop();
+  EXPECT_TRUE(ends.empty());  // a standby: nothing to end
+  ASSERT_EQ(**store->TryAcquireLease("me", "http://me", std::chrono::seconds(10)), 1);
+  store->FenceWrites(1);
+  drop();
+  ASSERT_EQ(ends.size(), 1u);
+  EXPECT_EQ(ends[0].rfind("postgres: ", 0), 0u) << ends[0];
+}
+
 // Two controllers (two connections) racing to advance the desired release
 // from the same expected value, and to promote a channel over the same
 // record: exactly one of each wins, every round.
@@ -169,6 +194,8 @@ TEST_F(PgStoreTest, ADeposedLeaderWritesNothing) {
   ASSERT_TRUE(old_leader && new_leader);
   ASSERT_EQ(**old_leader->TryAcquireLease("old", "http://old", std::chrono::seconds(10)), 1);
   old_leader->FenceWrites(1);
+  int term_ends = 0;
+  old_leader->OnTermEnd([&term_ends](const Status&) { ++term_ends; });
   Rollout r = FullRollout("r1", 1000);
   ASSERT_TRUE(old_leader->PutTenants({Minimal("a")}).ok());
   ASSERT_TRUE(old_leader->PutRollout(r).ok());
@@ -210,6 +237,7 @@ TEST_F(PgStoreTest, ADeposedLeaderWritesNothing) {
     EXPECT_EQ(s.code(), Status::Code::kConflict) << name << ": " << s.message();
     EXPECT_NE(s.message().find("deposed"), std::string::npos) << name << ": " << s.message();
   }
+  EXPECT_EQ(term_ends, static_cast<int>(writes.size()));  // each refusal ends the term
   // Nothing of it reached the ledger.
   EXPECT_EQ(new_leader->ListTenants()->size(), 1u);
   EXPECT_EQ(new_leader->GetTenant("a")->running_image, "");
