@@ -51,7 +51,7 @@ std::string DescribeRequest(const AgentDeployRequest& req) {
 
 // One line per deploy on stderr, for the host's journal; escaped, since the
 // request's fields and the command's output come from outside.
-void LogDeploy(const AgentDeployRequest& req, const Result<DeployOutcome>& finished,
+void LogDeploy(const AgentDeployRequest& req, const std::string* by, const Result<DeployOutcome>& finished,
                std::chrono::steady_clock::duration took) {
   std::string what;
   if (!finished.ok()) {
@@ -63,8 +63,10 @@ void LogDeploy(const AgentDeployRequest& req, const Result<DeployOutcome>& finis
                     o.running_image.empty() ? "?" : o.running_image);
   }
   double seconds = std::chrono::duration<double>(took).count();
-  std::fprintf(stderr, "deploy %s: %s, %.1fs\n", EscapeText(DescribeRequest(req)).c_str(),
-               EscapeText(what).c_str(), seconds);
+  // The controller that asked (replicated control planes have several).
+  const std::string asker = by ? " by " + *by : "";
+  std::fprintf(stderr, "deploy %s%s: %s, %.1fs\n", EscapeText(DescribeRequest(req)).c_str(),
+               EscapeText(asker).c_str(), EscapeText(what).c_str(), seconds);
 }
 
 httpd::Route Refuse(int status, std::string_view message) {
@@ -126,7 +128,7 @@ HttpResponse AgentServer::Deploy(const HttpRequest& req) {
   DeployOutcome outcome = RunDeploy(*parsed);
   Result<DeployOutcome> finished =
       service_.FinishDeploy(std::move(slot).value(), *parsed, std::move(outcome));
-  LogDeploy(*parsed, finished, std::chrono::steady_clock::now() - started);
+  LogDeploy(*parsed, req.Header("X-Rollcall-Controller"), finished, std::chrono::steady_clock::now() - started);
   if (!finished.ok()) return ReplyError(finished.status());
   return ReplyJson(finished->exit_code ? 200 : 500, ToJson(DeployAnswerOf(*finished)));
 }

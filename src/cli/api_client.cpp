@@ -97,17 +97,43 @@ ApiClient::Attempt ApiClient::Once(const std::string& method, const std::string&
     return a;
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a.status);
+  if (a.status == 307 || a.status == 308) {
+    char* location = nullptr;
+    curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &location);
+    if (location != nullptr) a.location = location;
+  }
   return a;
 }
 
+namespace {
+
+// A standby's 307 names the leader; followed only to http(s), a few hops.
+constexpr int kMaxRedirects = 5;
+bool FollowableLocation(const std::string& url) {
+  return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
+}
+
+}  // namespace
+
 Result<ApiAnswer> ApiClient::Call(const std::string& method, const std::string& path,
                                   const std::optional<Json>& body) {
-  const std::string url = options_.server + path;
+  std::string url = options_.server + path;
   const std::string payload = body ? body->dump() : "";
   const int attempts = static_cast<int>(options_.retry_delays.size()) + 1;
   std::string last_error;
+  int redirects = 0;
   for (int i = 1; i <= attempts; ++i) {
     Attempt a = Once(method, url, body ? &payload : nullptr);
+    // A standby sends mutations to the leader: the same request again,
+    // body and token, there (each standby answer counts no attempt).
+    if (a.error.empty() && !a.location.empty() && FollowableLocation(a.location) &&
+        redirects < kMaxRedirects) {
+      ++redirects;
+      Log(fmt::format("{} {}: HTTP {}: following it to {}", method, url, a.status, a.location));
+      url = a.location;
+      --i;
+      continue;
+    }
     // The last attempt's HTTP answer is the answer, 503 or not: its body
     // carries the server's error, which the caller must show.
     if (a.error.empty() && (!Retryable(a.status, false) || i == attempts)) {

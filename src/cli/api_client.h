@@ -1,6 +1,7 @@
 // ApiClient: blocking calls from the CLI to rollcalld (DESIGN §6).
 //
-// Fast calls time out at 120 s. 502/503/504 and read timeouts are retried
+// A 307 or 308 (a standby naming the leader, DESIGN §9) is followed with
+// the same method, body and token, up to 5 hops. Fast calls time out at 120 s. 502/503/504 and read timeouts are retried
 // after 5, 10 and 20 s (4 attempts), each retry logged with its attempt
 // number; the delays can be shortened with ROLLCALL_RETRY_DELAYS=0.01,0.01,0.01
 // for tests. Not thread-safe; one per thread.
@@ -61,6 +62,7 @@ class ApiClient {
     std::string body;
     std::string error;  // transport
     bool timed_out = false;
+    std::string location;  // a 307/308's Location
   };
   Attempt Once(const std::string& method, const std::string& url, const std::string* body);
   void Log(const std::string& line);

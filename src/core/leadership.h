@@ -70,6 +70,7 @@ class Leadership {
 struct LeaderView {
   std::string store;     // "sqlite" (always the leader) or "postgres"
   bool leader = false;   // this process holds the lease (or the SQLite file)
+  bool may_act = false;  // ... and, by its own clock, the lease has not run out
   std::string self;      // this process's holder id
   std::optional<int64_t> epoch;    // this process's, while it leads
   std::optional<LeaseView> lease;  // the lease row as last seen; none when unknown

@@ -76,6 +76,7 @@ CancelFn AgentDriver::Deploy(const DeployRequest& req, std::function<void(Deploy
   http.url = req.tenant.agent_url + "/v1/deploy";
   http.headers = {"Content-Type: application/json"};
   AddBearer(http.headers, token_);
+  if (!controller_.empty()) http.headers.push_back("X-Rollcall-Controller: " + controller_);
   http.body = body.dump();
   http.timeout = req.timeout;
   return SendWithRetry(http_, clock_, std::move(http), retry_,

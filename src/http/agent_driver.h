@@ -21,6 +21,10 @@ class AgentDriver : public Driver {
   CancelFn Deploy(const DeployRequest& req, std::function<void(DeployOutcome)> done) override;
   CancelFn Inspect(const Tenant& tenant, std::function<void(InspectOutcome)> done) override;
 
+  // Names this controller on every deploy (header X-Rollcall-Controller),
+  // so an agent's log says which controller asked. Before the first call.
+  void SetController(std::string id) { controller_ = std::move(id); }
+
   // Pure mapping of the agent's answer, exposed for tests.
   static DeployOutcome ToDeployOutcome(const HttpResponse& r);
   static InspectOutcome ToInspectOutcome(const HttpResponse& r);
@@ -30,6 +34,7 @@ class AgentDriver : public Driver {
   Clock& clock_;
   const std::string token_;
   const RetryPolicy retry_;
+  std::string controller_;
 };
 
 }  // namespace rollcall

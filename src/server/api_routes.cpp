@@ -1,10 +1,12 @@
 #include "server/api_routes.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
 #include <vector>
 
+#include "core/json_codec.h"
 #include "core/safe_text.h"
 #include "httpd/path_pattern.h"
 
@@ -84,6 +86,35 @@ void StreamFleet(ApiDeps& d, const HttpRequest& req, Responder out) {
   StreamHead(out, d.hub.fleet().Follow(after));
 }
 
+LeaderView ViewOf(const ApiDeps& d) {
+  if (d.leader) return d.leader();
+  LeaderView only;
+  only.leader = true;
+  only.may_act = true;
+  return only;
+}
+
+// What a standby answers a mutation with: 307 to the leader while its lease
+// runs (the client repeats the request there, body and all), else 503 until
+// a standby takes over.
+httpd::Route NotTheLeader(const LeaderView& v, const HttpRequest& head) {
+  httpd::Route r;
+  if (v.lease && !v.lease->url.empty() && v.lease->expires_in_ms > 0) {
+    const std::string location = v.lease->url + head.target;
+    r.reject = HttpResponse::Json(
+        307, DumpJson(Json{{"error", "this controller is a standby: the leader is " + v.lease->url},
+                           {"leader", v.lease->url}}));
+    r.reject->headers.emplace_back("Location", location);
+    return r;
+  }
+  const std::string why = !v.last_error.empty() ? v.last_error
+                                                : "the lease is vacant or expired; a standby takes it over "
+                                                  "within one renew interval";
+  r.reject = ToHttp(ErrorResponse(503, "no leader: " + why));
+  r.reject->headers.emplace_back("Retry-After", "2");
+  return r;
+}
+
 std::vector<Endpoint> Table(ApiDeps& d) {
   ControlPlane& p = d.plane;
   Promoter& promoter = d.promoter;
@@ -94,10 +125,15 @@ std::vector<Endpoint> Table(ApiDeps& d) {
   };
   return {
       e("GET", "/healthz", Access::kNone, Dispatch::kInline,
-        Now([](const Args&, const HttpRequest&) { return ApiResponse{200, Json{{"ok", true}}}; })),
+        Now([&d](const Args&, const HttpRequest&) {
+          return ApiResponse{200, Json{{"ok", true}, {"role", ViewOf(d).leader ? "leader" : "standby"}}};
+        })),
+      e("GET", "/v1/leader", read, Dispatch::kInline,
+        Now([&d](const Args&, const HttpRequest&) { return ApiResponse{200, ToJson(ViewOf(d))}; })),
       e("GET", "/metrics", read, worker,
         [&d](const Args&, const HttpRequest&, Responder out) {
           std::string text = d.plane.Metrics();
+          text += LeaderMetrics(ViewOf(d));
           if (d.more_metrics) text += d.more_metrics();
           HttpResponse r = HttpResponse::Text(200, std::move(text));
           r.content_type = "text/plain; version=0.0.4";
@@ -181,6 +217,17 @@ httpd::Router MakeApiRouter(ApiDeps deps) {
           return Refused(403, "forbidden: this token may only read");
         }
       }
+      // Every admin route is a mutation: only the leader runs it.
+      if (e.needs == Access::kAdmin) {
+        if (LeaderView v = ViewOf(*shared); !v.leader) {
+          return NotTheLeader(v, head);
+        } else if (!v.may_act) {
+          // Paused past its lease, say: it acts again only after a renewal.
+          httpd::Route r = Refused(503, "the leader is renewing its lease: try again");
+          r.reject->headers.emplace_back("Retry-After", "1");
+          return r;
+        }
+      }
       httpd::Route route;
       route.body_limit = shared->body_limit;
       route.dispatch = e.dispatch;
@@ -192,6 +239,22 @@ httpd::Router MakeApiRouter(ApiDeps deps) {
     return path_known ? Refused(405, head.method + " " + head.path + ": method not allowed")
                       : Refused(404, head.path + ": not found");
   };
+}
+
+std::string LeaderMetrics(const LeaderView& v) {
+  std::string out = fmt::format(
+      "# HELP rollcall_leader 1 while this controller leads (holds the lease), 0 on a standby.\n"
+      "# TYPE rollcall_leader gauge\nrollcall_leader {}\n",
+      v.leader ? 1 : 0);
+  if (v.lease) {
+    out += fmt::format(
+        "# HELP rollcall_leader_epoch The lease's epoch: it moves on at each takeover.\n"
+        "# TYPE rollcall_leader_epoch gauge\nrollcall_leader_epoch {}\n"
+        "# HELP rollcall_lease_age_seconds Time since the leader last renewed the lease.\n"
+        "# TYPE rollcall_lease_age_seconds gauge\nrollcall_lease_age_seconds {:.3f}\n",
+        v.lease->epoch, static_cast<double>(v.lease->renewed_ms_ago) / 1000.0);
+  }
+  return out;
 }
 
 void LogRequest(const HttpRequest& request, int status) {

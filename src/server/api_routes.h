@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "core/leadership.h"
 #include "httpd/http_server.h"
 #include "server/auth.h"
 #include "server/control_plane.h"
@@ -24,7 +25,15 @@ struct ApiDeps {
   size_t body_limit = 1 << 20;
   // More Prometheus text for /metrics (the HTTP server's own counters).
   std::function<std::string()> more_metrics = {};
+  // This controller's role (GET /v1/leader, /healthz, /metrics). A standby
+  // answers every mutation with 307 to the leader's advertised URL, or 503
+  // while no leader holds the lease. Empty: the only controller (SQLite).
+  std::function<LeaderView()> leader = {};
 };
+
+// The lease's gauges for /metrics: rollcall_leader, rollcall_leader_epoch,
+// rollcall_lease_age_seconds.
+std::string LeaderMetrics(const LeaderView& v);
 
 httpd::Router MakeApiRouter(ApiDeps deps);
 

@@ -230,6 +230,23 @@ void ControlPlane::Control(const std::string& id, RolloutControl what, Reply rep
                     [this, id, reply](bool) { reply(GetRollout(id)); });
 }
 
+void ControlPlane::SetDriftWatch(std::shared_ptr<const DriftWatch> watch) {
+  std::lock_guard lock(watch_mu_);
+  watch_ = std::move(watch);
+}
+
+std::map<std::string, DriftStatus> ControlPlane::Observed() {
+  std::shared_ptr<const DriftWatch> watch;
+  {
+    std::lock_guard lock(watch_mu_);
+    watch = watch_;
+  }
+  if (watch) return watch->Snapshot();
+  // No watch here (a standby, or the watch is off): what the ledger kept.
+  Result<std::map<std::string, DriftStatus>> kept = store_.ListDriftStatus();
+  return kept.ok() ? *kept : std::map<std::string, DriftStatus>{};
+}
+
 ApiResponse ControlPlane::Fleet() {
   Result<std::vector<Tenant>> tenants = store_.ListTenants();
   if (!tenants.ok()) return ErrorResponse(tenants.status());
@@ -238,7 +255,7 @@ ApiResponse ControlPlane::Fleet() {
   Json list = Json::array();
   int on_target = 0, drifted = 0, quarantined = 0;
   const std::map<std::string, DriftStatus> observed =
-      watch_ ? watch_->Snapshot() : std::map<std::string, DriftStatus>{};
+      Observed();
   std::map<std::string, int> by_state;
   for (const auto& t : *tenants) {
     Json j = {{"slug", t.slug}, {"state", ToString(t.state)},
@@ -306,7 +323,7 @@ ApiResponse ControlPlane::Recover(std::string_view body, const std::string& acto
     if (!IsValidSlug(ask.only[i])) return ErrorResponse(400, fmt::format("only[{}]: not a valid slug", i));
   }
   if (ask.reason.empty()) ask.reason = "recovery requested";
-  if (watch_) ask.observed = watch_->Snapshot();
+  ask.observed = Observed();
   auto outcome = OnLoop<Result<RecoveryOutcome>>([this, ask, actor]() -> Result<RecoveryOutcome> {
     Result<RecoveryOutcome> out = service_.Recover(ask);
     if (out.ok() && out->submitted && out->submitted->kind == SubmitOutcome::Kind::kStarted) {
@@ -432,7 +449,9 @@ std::string ControlPlane::Metrics() {
     out += "# HELP rollcall_rollouts Rollouts in the ledger by state.\n# TYPE rollcall_rollouts gauge\n";
     for (const auto& [state, n] : by_state) out += fmt::format("rollcall_rollouts{{state=\"{}\"}} {}\n", state, n);
   }
-  if (watch_) out += DriftMetrics(watch_->Snapshot(), loop_.WallMillis());
+  if (std::map<std::string, DriftStatus> observed = Observed(); !observed.empty()) {
+    out += DriftMetrics(observed, loop_.WallMillis());
+  }
   Result<std::optional<Release>> desired = store_.DesiredRelease();
   if (desired.ok() && *desired && (*desired)->seq) {
     out += "# HELP rollcall_desired_release_seq Seq of the fleet's desired release.\n";

@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -76,8 +78,10 @@ class ControlPlane {
   // Prometheus text format.
   std::string Metrics();
 
-  // What /v1/fleet and /metrics report of the drift watch (none: no watch).
-  void SetDriftWatch(std::shared_ptr<const DriftWatch> watch) { watch_ = std::move(watch); }
+  // What /v1/fleet and /metrics report of the drift watch; without one (a
+  // standby, or the watch off) they report the statuses the ledger kept.
+  // Any thread.
+  void SetDriftWatch(std::shared_ptr<const DriftWatch> watch);
 
   Store& store() { return store_; }
   EventHub& hub() { return hub_; }
@@ -90,13 +94,15 @@ class ControlPlane {
   ApiResponse Submit(const RolloutRequest& req, bool legacy);
   void Withdraw(std::vector<std::string> slugs, const std::string& why);
   void WithdrawCordoned(const std::vector<Tenant>& tenants);
+  std::map<std::string, DriftStatus> Observed();
 
   Clock& loop_;
   Store& store_;
   RolloutService& service_;
   EventHub& hub_;
   const ControlPlaneConfig config_;
-  std::shared_ptr<const DriftWatch> watch_;  // set before serving
+  std::mutex watch_mu_;
+  std::shared_ptr<const DriftWatch> watch_;  // guarded by watch_mu_; set when leading
 };
 
 }  // namespace rollcall

@@ -35,6 +35,12 @@ LeaseKeeper::LeaseKeeper(LeaderLease& lease, LeaseKeeperConfig config, OnAcquire
 LeaseKeeper::~LeaseKeeper() { Stop(false); }
 
 void LeaseKeeper::Start() {
+  {
+    // The first attempt before Start returns: a controller alone on its
+    // database leads by the time it says it is listening.
+    std::unique_lock lock(mu_);
+    Attempt(lock);
+  }
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -66,6 +72,7 @@ LeaderView LeaseKeeper::View() const {
   v.store = "postgres";
   v.self = config_.holder;
   v.leader = leadership_.leader();
+  v.may_act = leadership_.MayAct(SteadyNow());
   v.epoch = leadership_.epoch();
   v.last_error = last_error_;
   if (v.leader) {
@@ -82,9 +89,9 @@ LeaderView LeaseKeeper::View() const {
 void LeaseKeeper::Run() {
   std::unique_lock lock(mu_);
   while (!stop_) {
-    Attempt(lock);
     const TimePoint next = std::max(leadership_.NextAttempt(), retry_at_);
-    wake_.wait_until(lock, next, [this] { return stop_; });
+    if (wake_.wait_until(lock, next, [this] { return stop_; })) break;
+    Attempt(lock);
   }
 }
 

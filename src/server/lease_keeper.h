@@ -40,6 +40,7 @@ class LeaseKeeper {
   LeaseKeeper(const LeaseKeeper&) = delete;
   LeaseKeeper& operator=(const LeaseKeeper&) = delete;
 
+  // Makes the first attempt (its callback included) before it returns.
   void Start();
   // Ends the thread; with `release`, a leader gives the lease up so a
   // standby takes over without waiting out the TTL.

@@ -33,7 +33,10 @@
 #include "docker/docker_driver.h"
 #include "runtime/secret_file.h"
 #include "server/random_ids.h"
-#include "store/sqlite_store.h"
+#include "core/leader_gate.h"
+#include "server/lease_keeper.h"
+#include "server/ledger_open.h"
+#include "server/ledger_tail.h"
 
 namespace rollcall {
 namespace {
@@ -65,7 +68,17 @@ struct Config {
   std::string auto_recover_backoff = "1m";
   int auto_recover_parallel = 4;
   rollcall::AutoRecoveryConfig recovery;  // from the three above, in Finish
+  // Replicated on PostgreSQL (DESIGN §9).
+  std::string db_password_file;
+  std::string db_password;  // from the file, in Finish; never logged
+  std::string lease_ttl = "10s";
+  std::string lease_renew = "2s";
+  std::string advertise_url;
+  LeadershipConfig lease;  // from the two above, in Finish
 };
+
+// A leader that lost its lease or its ledger exits with this status.
+constexpr int kExitSteppedDown = 3;
 
 std::string EnvOr(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
@@ -77,6 +90,30 @@ std::string GenerateToken() {
   std::string token = "dev-";
   for (int i = 0; i < 4; ++i) token += fmt::format("{:08x}", rd());
   return token;
+}
+
+Status FinishLease(Config& c) {
+  if (!c.db_password_file.empty()) {
+    Result<std::string> t = ReadSecretFile(c.db_password_file, "--db-password-file");
+    if (!t.ok()) return t.status();
+    c.db_password = *t;
+  }
+  std::optional<Duration> ttl = ParseDurationText(c.lease_ttl);
+  if (!ttl || *ttl <= Duration::zero()) return Status::Invalid("--lease-ttl: a positive duration such as 10s");
+  std::optional<Duration> renew = ParseDurationText(c.lease_renew);
+  if (!renew || *renew <= Duration::zero()) {
+    return Status::Invalid("--lease-renew: a positive duration such as 2s");
+  }
+  // Two renewals may fail and the leader still acts; the margin (one renew
+  // interval) absorbs clock-rate differences and the last renewal's trip.
+  if (*ttl < 3 * *renew) return Status::Invalid("--lease-ttl: must be at least three --lease-renew intervals");
+  c.lease = LeadershipConfig{.ttl = *ttl, .renew_every = *renew, .margin = *renew};
+  if (!c.advertise_url.empty() && c.advertise_url.rfind("http://", 0) != 0 &&
+      c.advertise_url.rfind("https://", 0) != 0) {
+    return Status::Invalid("--advertise-url: an http:// or https:// URL, e.g. http://cp1.internal:7700");
+  }
+  while (!c.advertise_url.empty() && c.advertise_url.back() == '/') c.advertise_url.pop_back();
+  return Status::Ok();
 }
 
 // Resolves tokens and defaults; the error names the flag or variable.
@@ -121,10 +158,29 @@ Status Finish(Config& c) {
   if (!IsValidRepository(c.image_repo)) {
     return Status::Invalid("--image-repo: must be an OCI repository reference such as ghcr.io/acme/app");
   }
-  if (c.db.rfind("postgres://", 0) == 0 || c.db.rfind("postgresql://", 0) == 0) {
-    return Status::Invalid("--db: PostgreSQL is not supported by this build yet; use a SQLite path");
+  return FinishLease(c);
+}
+
+// Ends this controller's term: it exits, so nothing of the term (a timer,
+// a late driver answer, a queued request) can act again. A supervisor
+// (systemd's Restart=) brings it back as a standby.
+[[noreturn]] void StepDown(const std::string& why) {
+  spdlog::critical("stepping down: {}; exiting so that this process acts on nothing more", EscapeText(why));
+  spdlog::default_logger()->flush();
+  std::fflush(stdout);
+  std::_Exit(kExitSteppedDown);
+}
+
+// The URL standbys redirect mutations to: --advertise-url, else the bound
+// listen address.
+std::string AdvertiseUrl(const Config& c, const std::string& host, int port) {
+  if (!c.advertise_url.empty()) return c.advertise_url;
+  if (host == "0.0.0.0" || host == "::") {
+    spdlog::warn("--advertise-url not set while listening on {}: standbys redirect to 127.0.0.1", host);
+    return fmt::format("http://127.0.0.1:{}", port);
   }
-  return Status::Ok();
+  return host.find(':') != std::string::npos ? fmt::format("http://[{}]:{}", host, port)
+                                              : fmt::format("http://{}:{}", host, port);
 }
 
 int Serve(const Config& c) {
@@ -133,61 +189,64 @@ int Serve(const Config& c) {
     std::fprintf(stderr, "%s\n", host_port.status().message().c_str());
     return 2;
   }
-  // One owner per ledger: a second rollcalld on the same file would run the
-  // same rollouts twice.
-  std::unique_ptr<LedgerLock> ledger_lock;
-  if (c.db != ":memory:") {
-    Result<std::unique_ptr<LedgerLock>> lock = LedgerLock::Acquire(c.db);
-    if (!lock.ok()) {
-      std::fprintf(stderr, "--db: %s\n", lock.status().message().c_str());
-      return 1;
-    }
-    ledger_lock = std::move(lock).value();
-  }
-  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(c.db);
-  if (!store.ok()) {
-    std::fprintf(stderr, "--db: %s\n", store.status().message().c_str());
+  Result<Ledger> ledger = OpenLedger(c.db, c.db_password);
+  if (!ledger.ok()) {
+    std::fprintf(stderr, "%s\n", ledger.status().message().c_str());
     return 1;
   }
+  Store& store = *ledger->store;
+  const bool replicated = ledger->pg != nullptr;
+  if (replicated) {
+    // A leader paused inside a write's transaction holds a share lock on the
+    // lease row; the server ends that transaction well within the TTL, so
+    // the takeover is not held back. Lease attempts wait one renew
+    // interval for a lock at most, then try again.
+    for (PgStore* s : {ledger->pg, ledger->lease.get()}) {
+      if (Status limited = s->LimitSession(c.lease.ttl / 2, c.lease.renew_every); !limited.ok()) {
+        std::fprintf(stderr, "--db: %s\n", limited.message().c_str());
+        return 1;
+      }
+    }
+  }
+  // Set before the lease can be taken; read by the deploy gate and the API.
+  std::unique_ptr<LeaseKeeper> lease;
+  auto may_act = [&lease] { return !lease || lease->MayAct(); };
+
   // Declaration order is shutdown order in reverse: the clock outlives every
   // driver that posts into it, and stops before the service its tasks use.
   RealClock clock;
   HttpClient http;
+  const std::string self = MakeHolderId();
   AgentDriver agent(http, clock, c.agent_token);
+  agent.SetController(self);
   // Exec deploys record their process group in the ledger before they start.
-  ExecDriver exec(ExecLimits{.pass_env = c.pass_env}, store->get());
+  ExecDriver exec(ExecLimits{.pass_env = c.pass_env}, &store);
   // Docker pulls carry the promotion registry's credentials.
   DockerDriverOptions docker_options;
   docker_options.registry_username = c.registry_username;
   docker_options.registry_password = c.registry_password;
   DockerDriver docker(docker_options);
   DriverRouter drivers(agent, exec, docker);
+  // A leader whose lease ran out by its own clock deploys nothing more.
+  LeaderGatedDriver gated(drivers, may_act, [](const std::string& why) { StepDown(why); });
   HttpProber prober(http);
   // Runs what waits for a rollout's end (legacy answers, cancel) once it
   // ends: they read the store, which the engine loop must not wait for.
   httpd::WorkerPool completions(2);
-  EventHub hub(**store, clock, [&completions](std::function<void()> task) {
+  EventHub hub(store, clock, [&completions](std::function<void()> task) {
     completions.Submit(std::move(task));
   });
   LoggingSink sink(hub);
-  EngineEnv env{clock, drivers, prober, **store, sink, c.image_repo};
+  EngineEnv env{clock, gated, prober, store, sink, c.image_repo};
   RandomIds ids;
   RolloutService service(env, ids);
 
-  Result<size_t> resumed = Status::Internal("not run");
-  clock.RunSync([&] { resumed = service.ResumeAll(); }, std::chrono::seconds(60));
-  if (!resumed.ok()) {
-    spdlog::error("resume: {}", EscapeText(resumed.status().message()));
-    return 1;
-  }
-  if (*resumed > 0) spdlog::info("resumed {} unfinished rollout(s) from {}", *resumed, c.db);
-
-  ControlPlane plane(clock, **store, service, hub, ControlPlaneConfig{c.image_repo, c.defaults});
+  ControlPlane plane(clock, store, service, hub, ControlPlaneConfig{c.image_repo, c.defaults});
   std::shared_ptr<DriftWatch> watch;
+  DriftWatchConfig watch_config;
+  watch_config.interval = SecondsToDuration(c.watch_interval_s);
   std::shared_ptr<FleetKeeper> keeper;
   if (c.watch_interval_s > 0) {
-    DriftWatchConfig config;
-    config.interval = SecondsToDuration(c.watch_interval_s);
     auto watched = std::make_shared<std::weak_ptr<DriftWatch>>();  // set below: the two refer to each other
     keeper = FleetKeeper::Create(env, service, c.recovery, [watched] {
       auto w = watched->lock();
@@ -201,25 +260,50 @@ int Serve(const Config& c) {
       spdlog::info("drift watch: looked at {} tenant(s) in {:.1f} s", looked,
                    std::chrono::duration<double>(took).count());
     };
-    watch = DriftWatch::Create(env, service.leases(), config, on_look, on_round);
+    watch = DriftWatch::Create(env, service.leases(), watch_config, on_look, on_round);
     *watched = watch;
-    plane.SetDriftWatch(watch);
-    watch->Start(config.interval);  // the first look one interval after start
     if (c.recovery.enabled) {
       spdlog::info("automatic recovery on: backoff {} doubling to {}, {} tenant(s) at a time",
                    FormatSeconds(DurationToSeconds(c.recovery.backoff)),
                    FormatSeconds(DurationToSeconds(c.recovery.max_backoff)), c.recovery.parallel);
     }
   }
+  // What a leader runs, on the loop: crash resume of every unfinished
+  // rollout, then the drift watch (its first look one interval later).
+  auto lead = [&]() -> Status {
+    Result<size_t> resumed = service.ResumeAll();
+    if (!resumed.ok()) return resumed.status();
+    if (*resumed > 0) spdlog::info("resumed {} unfinished rollout(s) from the ledger", *resumed);
+    if (watch) {
+      plane.SetDriftWatch(watch);
+      watch->Start(watch_config.interval);
+    }
+    return Status::Ok();
+  };
+  std::shared_ptr<LedgerTail> tail;
+  if (!replicated) {
+    Status led = Status::Internal("not run");
+    clock.RunSync([&] { led = lead(); }, std::chrono::seconds(60));
+    if (!led.ok()) {
+      spdlog::error("resume: {}", EscapeText(led.message()));
+      return 1;
+    }
+  } else {
+    // A standby until the lease is ours: it follows the leader's events.
+    tail = LedgerTail::Create(clock, store, hub, std::chrono::milliseconds(250));
+    tail->Start();
+    ledger->pg->OnTermEnd([](const Status& s) { StepDown("the ledger: " + s.message()); });
+    ledger->pg->GateWrites(may_act);
+  }
   Result<RegistryConfig> registry = RegistryConfigFor(c.image_repo, c.registry_url, c.registry_insecure,
                                                       c.registry_username, c.registry_password);
   std::unique_ptr<RegistryRetagger> retagger;
   if (registry.ok()) {
-    retagger = std::make_unique<RegistryRetagger>(*registry);
+    retagger = std::make_unique<RegistryRetagger>(*registry, may_act);
   } else {
     spdlog::warn("promotion disabled: {}", EscapeText(registry.status().message()));
   }
-  Promoter promoter(**store, retagger.get(), registry.ok() ? "" : registry.status().message(),
+  Promoter promoter(store, retagger.get(), registry.ok() ? "" : registry.status().message(),
                     [&clock] { return clock.WallMillis(); });
   Authorizer auth(c.admin_token, c.read_token);
   httpd::ServerOptions options;
@@ -234,6 +318,15 @@ int Serve(const Config& c) {
                         fmt::format("# HELP rollcall_event_followers Event streams following a rollout.\n"
                                     "# TYPE rollcall_event_followers gauge\nrollcall_event_followers {}\n",
                                     hub.followers());
+               },
+               [&lease, &self]() {
+                 if (lease) return lease->View();
+                 LeaderView only;  // the SQLite file's one controller
+                 only.store = "sqlite";
+                 only.self = self;
+                 only.leader = true;
+                 only.may_act = true;
+                 return only;
                }};
   auto server = std::make_unique<httpd::HttpServer>(options, MakeApiRouter(deps), LogRequest);
   serving_server = server.get();
@@ -241,10 +334,33 @@ int Serve(const Config& c) {
     std::fprintf(stderr, "--listen: %s\n", s.message().c_str());
     return 1;
   }
+  if (replicated) {
+    LeaseKeeperConfig config{self, AdvertiseUrl(c, host_port->first, server->port()), c.lease};
+    PgStore& fenced = *ledger->pg;
+    lease = std::make_unique<LeaseKeeper>(
+        *ledger->lease, config,
+        [&, config](int64_t epoch) {
+          // Every ledger write from here on checks the epoch in its own
+          // transaction; then the engine resumes, after the old leader's
+          // last events were passed on.
+          fenced.FenceWrites(epoch);
+          spdlog::info("leader: took the lease at epoch {} as {} ({})", epoch, EscapeText(config.holder),
+                       EscapeText(config.url));
+          clock.Post([&, epoch] {
+            tail->CatchUpAndStop();
+            if (Status s = lead(); !s.ok()) StepDown(fmt::format("resume at epoch {}: {}", epoch, s.message()));
+          });
+        },
+        [](const std::string& why) { StepDown("lost the leader lease: " + why); });
+    lease->Start();
+    spdlog::info("standby: sharing {} as {}; the lease is taken by compare-and-set (ttl {}, renew {})",
+                 "the PostgreSQL ledger", EscapeText(self), FormatSeconds(DurationToSeconds(c.lease.ttl)),
+                 FormatSeconds(DurationToSeconds(c.lease.renew_every)));
+  }
   std::printf("listening on %s:%d\n", host_port->first.c_str(), server->port());
   std::fflush(stdout);
-  spdlog::info("rollcalld listening on {}:{} (db {}, image repo {})", host_port->first, server->port(),
-               c.db, c.image_repo);
+  spdlog::info("rollcalld listening on {}:{} ({}, image repo {})", host_port->first, server->port(),
+               replicated ? "db postgres" : "db " + c.db, c.image_repo);
   spdlog::info("serving up to {} connections, {} per client address (open-file limit {})",
                options.max_connections, options.max_connections_per_peer, open_files);
 
@@ -258,8 +374,11 @@ int Serve(const Config& c) {
   serving.join();
   server.reset();      // its workers finish while the engine loop still runs
   if (watch) watch->Stop();
+  if (tail) tail->Stop();
   completions.Stop();
   clock.Stop();
+  // The engine acts no more: a standby may take over at once.
+  if (lease) lease->Stop(/*release=*/true);
   return 0;
 }
 
@@ -282,7 +401,19 @@ int main(int argc, char** argv) {
 
   CLI::App app{"rollcalld: the Rollcall control plane"};
   app.add_option("--listen", c.listen, "HOST:PORT (port 0 picks a free one)")->capture_default_str();
-  app.add_option("--db", c.db, "SQLite database path")->capture_default_str();
+  app.add_option("--db", c.db,
+                 "SQLite database path, or a PostgreSQL conninfo (postgres://user@host:5432/db?...) shared by "
+                 "replicated controllers")
+      ->capture_default_str();
+  app.add_option("--db-password-file", c.db_password_file,
+                 "file holding the PostgreSQL password (else PGPASSWORD or ~/.pgpass)");
+  app.add_option("--lease-ttl", c.lease_ttl, "PostgreSQL: how long the leader lease lasts unrenewed")
+      ->capture_default_str();
+  app.add_option("--lease-renew", c.lease_renew, "PostgreSQL: how often the leader renews it (standbys try)")
+      ->capture_default_str();
+  app.add_option("--advertise-url", c.advertise_url,
+                 "PostgreSQL: this controller's URL, where standbys redirect mutations (default: the listen "
+                 "address)");
   app.add_option("--image-repo", c.image_repo, "image repository; target = <repo>:<tag>")->capture_default_str();
   app.add_option("--agent-token", c.agent_token, "bearer token for rollcall-agent (or ROLLCALL_AGENT_TOKEN)");
   app.add_option("--admin-token-file", c.admin_token_file, "file holding the admin token");

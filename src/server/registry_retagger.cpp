@@ -5,6 +5,9 @@
 namespace rollcall {
 
 Result<std::string> RegistryRetagger::Retag(const std::string& tag, const std::string& channel) {
+  if (may_act_ && !may_act_()) {
+    return Status::Unavailable("promotion refused: this controller's leader lease has run out by its own clock");
+  }
   Result<RetagResult> r = rollcall::Retag(transport_, config_, tag, channel);
   if (!r.ok()) return r.status();
   return r->digest;

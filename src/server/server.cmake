@@ -11,13 +11,14 @@ add_library(rollcall_server STATIC
   src/server/promoter.cpp
   src/server/registry_retagger.cpp
   src/server/lease_keeper.cpp
+  src/server/ledger_tail.cpp
 )
 rollcall_target(rollcall_server)
 target_link_libraries(rollcall_server PUBLIC rollcall_core rollcall_registry rollcall_httpd spdlog::spdlog)
 
-add_executable(rollcalld src/server/main.cpp)
+add_executable(rollcalld src/server/main.cpp src/server/ledger_open.cpp)
 rollcall_target(rollcalld)
-target_link_libraries(rollcalld PRIVATE rollcall_server rollcall_sqlite rollcall_http
+target_link_libraries(rollcalld PRIVATE rollcall_server rollcall_sqlite rollcall_pg rollcall_http
   rollcall_exec_driver rollcall_docker rollcall_runtime CLI11::CLI11)
 
 add_executable(server_test
@@ -28,6 +29,7 @@ add_executable(server_test
   src/server/control_plane_test.cpp
   src/server/promoter_test.cpp
   src/server/lease_keeper_test.cpp
+  src/server/ledger_tail_test.cpp
 )
 rollcall_target(server_test)
 target_link_libraries(server_test PRIVATE rollcall_server rollcall_runtime rollcall_testing

@@ -9,12 +9,19 @@ namespace {
 
 Json SeqJson(const std::optional<int64_t>& seq) { return seq ? Json(*seq) : Json(nullptr); }
 
+Json Starts(const std::vector<DeployStart>& starts) {
+  Json out = Json::array();
+  for (const auto& s : starts) out.push_back({{"by", s.by}, {"at_ms", s.at_ms}});
+  return out;
+}
+
 Json SnapshotJson(const TenantSnapshot& t) {
   return Json{{"image", t.build.image},
               {"git_sha", t.build.git_sha},
               {"release_seq", SeqJson(t.release_seq)},
               {"deploy_count", t.deploy_count},
               {"history", t.history},
+              {"starts", Starts(t.starts)},
               {"deploying", t.deploying},
               {"faults", t.faults}};
 }

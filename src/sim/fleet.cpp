@@ -35,7 +35,8 @@ const Build& SimTenant::VisibleBuild(TimePoint now) const {
   return running_;
 }
 
-Result<DeployTicket> SimTenant::StartDeploy(const DeployOrder& order, Duration duration, int64_t started_at_ms) {
+Result<DeployTicket> SimTenant::StartDeploy(const DeployOrder& order, Duration duration, int64_t started_at_ms,
+                                            std::string by) {
   if (in_flight_) {
     return Status::Conflict(
         fmt::format("deploy in progress: {} is deploying {}", slug_, in_flight_->image));
@@ -47,6 +48,7 @@ Result<DeployTicket> SimTenant::StartDeploy(const DeployOrder& order, Duration d
   }
   in_flight_ = order;
   in_flight_since_ms_ = started_at_ms;
+  starts_.push_back(DeployStart{std::move(by), started_at_ms});
   ++deploys_started_;
   return DeployTicket{.deploy_number = deploys_started_,
                       .duration = faults_.slow.value_or(duration)};
@@ -93,7 +95,8 @@ TenantSnapshot SimTenant::Snapshot() const {
                         .deploy_count = deploys_finished_,
                         .history = history_,
                         .deploying = in_flight_.has_value(),
-                        .faults = faults_.names};
+                        .faults = faults_.names,
+                        .starts = starts_};
 }
 
 Fleet::Fleet(FleetConfig config) : config_(std::move(config)) {
@@ -121,10 +124,11 @@ const SimTenant* Fleet::Find(std::string_view slug) const {
   return it == by_slug_.end() ? nullptr : it->second;
 }
 
-Result<DeployTicket> Fleet::StartDeploy(SimTenant& tenant, const DeployOrder& order, int64_t started_at_ms) {
+Result<DeployTicket> Fleet::StartDeploy(SimTenant& tenant, const DeployOrder& order, int64_t started_at_ms,
+                                        std::string by) {
   Duration duration =
       DrawDeployDuration(config_.timing, config_.seed, tenant.slug(), tenant.deploys_started() + 1);
-  return tenant.StartDeploy(order, duration, started_at_ms);
+  return tenant.StartDeploy(order, duration, started_at_ms, std::move(by));
 }
 
 void Fleet::SettleAll(TimePoint now) {

@@ -63,6 +63,13 @@ struct DeployAnswer {
   std::string output;
 };
 
+// One deploy a tenant was asked for: who asked (the X-Rollcall-Controller
+// header of the controller that sent it) and when it began.
+struct DeployStart {
+  std::string by;
+  int64_t at_ms = 0;
+};
+
 struct TenantSnapshot {
   std::string slug;
   Build build;  // what it really runs (lag does not hide it here)
@@ -71,6 +78,7 @@ struct TenantSnapshot {
   std::vector<std::string> history;  // images it ran, oldest first, initial included
   bool deploying = false;
   std::vector<std::string> faults;
+  std::vector<DeployStart> starts{};  // every deploy begun, oldest first
 };
 
 class SimTenant {
@@ -103,7 +111,8 @@ class SimTenant {
   // when order.release_seq is lower than the running one without rollback.
   // `duration` is used unless a slow fault overrides it.
   // `started_at_ms` (Unix ms) is what the agent state's `deploying` shows.
-  Result<DeployTicket> StartDeploy(const DeployOrder& order, Duration duration, int64_t started_at_ms = 0);
+  Result<DeployTicket> StartDeploy(const DeployOrder& order, Duration duration, int64_t started_at_ms = 0,
+                                  std::string by = "");
   // Completes the deploy in flight (precondition: one is). A stuck tenant
   // reports success but keeps running its old build.
   DeployAnswer FinishDeploy(TimePoint now);
@@ -128,6 +137,7 @@ class SimTenant {
   uint64_t deploys_started_ = 0;
   uint64_t deploys_finished_ = 0;
   std::optional<DeployOrder> in_flight_;
+  std::vector<DeployStart> starts_;
   int64_t in_flight_since_ms_ = 0;
 };
 
@@ -147,7 +157,8 @@ class Fleet {
 
   // Starts a deploy whose duration is drawn from the timing model, keyed by
   // (seed, slug, deploy number).
-  Result<DeployTicket> StartDeploy(SimTenant& tenant, const DeployOrder& order, int64_t started_at_ms = 0);
+  Result<DeployTicket> StartDeploy(SimTenant& tenant, const DeployOrder& order, int64_t started_at_ms = 0,
+                                  std::string by = "");
 
   // SimTenant::Settle for every tenant.
   void SettleAll(TimePoint now);

@@ -164,7 +164,9 @@ void SimServer::HandleDeploy(SimTenant& tenant, const HttpRequest& request,
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
-  Result<DeployTicket> ticket = fleet_.StartDeploy(tenant, *order, now_ms);
+  const std::string* by = request.Header("X-Rollcall-Controller");
+  Result<DeployTicket> ticket =
+      fleet_.StartDeploy(tenant, *order, now_ms, by ? by->substr(0, 128) : std::string());
   if (!ticket.ok()) {
     responder.Send(HttpResponse::JsonError(409, ticket.status().message()));
     return;

@@ -116,7 +116,18 @@ Status Connection::Connect() {
   // Notices ("relation already exists, skipping") are not for operators.
   PQsetNoticeProcessor(
       conn_, [](void*, const char*) {}, nullptr);
+  if (!session_sql_.empty()) {
+    std::unique_ptr<PGresult, ResultDeleter> r(PQexec(conn_, session_sql_.c_str()));
+    if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+      return Status::Unavailable("postgres: session settings: " + Message(conn_, r.get()));
+    }
+  }
   return Status::Ok();
+}
+
+Status Connection::SetSessionSql(std::string sql) {
+  session_sql_ = std::move(sql);
+  return ExecScript("session settings", session_sql_.c_str());
 }
 
 Status Connection::EnsureConnected(std::string_view what) {

@@ -95,6 +95,9 @@ class Connection {
   // Called with every Unavailable this connection returns (the server
   // could not be reached, or the connection broke).
   void SetOnUnavailable(std::function<void(const Status&)> fn) { on_unavailable_ = std::move(fn); }
+  // Statements run on every (re)connection, e.g. session settings; runs
+  // them now when connected.
+  Status SetSessionSql(std::string sql);
 
  private:
   Connection(std::string conninfo, std::string password)
@@ -107,6 +110,7 @@ class Connection {
   const std::string password_;
   PGconn* conn_ = nullptr;
   std::function<void(const Status&)> on_unavailable_;
+  std::string session_sql_;
 };
 
 // BEGIN on Begin(); ROLLBACK on destruction unless Commit() succeeded.

@@ -15,6 +15,12 @@ using pg::Rows;
 
 Status PgStore::Write(std::string_view what, bool atomic, const std::function<Status()>& body) {
   if (!atomic && fence_epoch_ == 0) return body();
+  if (fence_epoch_ != 0 && may_act_ && !may_act_()) {
+    Status late = Status::Unavailable(fmt::format(
+        "postgres: {}: refused: the lease of epoch {} has run out by this controller's clock", what, fence_epoch_));
+    if (on_term_end_) on_term_end_(late);
+    return late;
+  }
   pg::Transaction tx(*c_);
   if (Status s = tx.Begin(); !s.ok()) return s;
   if (fence_epoch_ != 0) {
@@ -107,6 +113,18 @@ Result<std::optional<LeaseView>> PgStore::CurrentLease() {
 void PgStore::FenceWrites(int64_t epoch) {
   std::lock_guard lock(mu_);
   fence_epoch_ = epoch;
+}
+
+Status PgStore::LimitSession(Duration idle_in_transaction, Duration lock_wait) {
+  std::lock_guard lock(mu_);
+  return c_->SetSessionSql(fmt::format("SET idle_in_transaction_session_timeout = {}; SET lock_timeout = {}",
+                                       std::max<int64_t>(1, DurationToMillis(idle_in_transaction)),
+                                       std::max<int64_t>(1, DurationToMillis(lock_wait))));
+}
+
+void PgStore::GateWrites(std::function<bool()> may_act) {
+  std::lock_guard lock(mu_);
+  may_act_ = std::move(may_act);
 }
 
 void PgStore::OnTermEnd(std::function<void(const Status&)> fn) {

@@ -100,6 +100,18 @@ class PgStore : public Store, public LeaderLease {
   // refused as deposed, or any call failing for want of the database. A
   // leader steps down there rather than act on a ledger it cannot keep.
   void OnTermEnd(std::function<void(const Status&)> fn);
+  // Once writes are fenced, each first asks `may_act` (the leader's own
+  // clock: core/leadership.h); a write it refuses fails Unavailable, writes
+  // nothing and ends the term. A leader resumed after a pause longer than
+  // its lease records nothing its timers concluded meanwhile.
+  void GateWrites(std::function<bool()> may_act);
+
+  // Server-side bounds on this store's session, kept across reconnects: a
+  // transaction left open longer than `idle_in_transaction` (its client
+  // paused or gone) is ended by the server, so its lock on the lease row
+  // cannot hold a takeover back; a statement waits at most `lock_wait` for
+  // a lock (a lease attempt fails and is retried instead of hanging).
+  Status LimitSession(Duration idle_in_transaction, Duration lock_wait);
 
  private:
   explicit PgStore(std::unique_ptr<pg::Connection> c);
@@ -117,6 +129,7 @@ class PgStore : public Store, public LeaderLease {
   std::unique_ptr<pg::Connection> c_;  // guarded by mu_
   int64_t fence_epoch_ = 0;            // guarded by mu_
   std::function<void(const Status&)> on_term_end_;  // guarded by mu_
+  std::function<bool()> may_act_;                   // guarded by mu_
 };
 
 // The schema steps, oldest first.

@@ -2,6 +2,7 @@
 // after the server drops it, and compare-and-set writes serialised across
 // connections (the way two controllers would race). The Store contract
 // itself is store_conformance_test.cpp's.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -92,6 +93,9 @@ TEST_F(PgStoreTest, ADroppedConnectionFailsOneCallThenIsReestablished) {
   EXPECT_EQ(after->slug, "a");
 }
 
+// What the TTL would do in time, done at once: the lease runs out now.
+constexpr const char* kExpireLease = "UPDATE leader_lease SET expires_at = clock_timestamp() - interval '1 ms'";
+
 // A leader's store reports the end of its term when the database goes
 // away; a standby's (unfenced) store only fails the call.
 TEST_F(PgStoreTest, ALostConnectionEndsTheTermOfAFencedStoreOnly) {
@@ -115,6 +119,51 @@ TEST_F(PgStoreTest, ALostConnectionEndsTheTermOfAFencedStoreOnly) {
   drop();
   ASSERT_EQ(ends.size(), 1u);
   EXPECT_EQ(ends[0].rfind("postgres: ", 0), 0u) << ends[0];
+}
+
+// A leader whose own clock says its lease ran out writes nothing, even
+// before anybody took the lease over; the term ends at that write.
+TEST_F(PgStoreTest, AFencedWriteAsksTheLeadersClockFirst) {
+  std::unique_ptr<PgStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_EQ(**store->TryAcquireLease("me", "http://me", std::chrono::seconds(10)), 1);
+  store->FenceWrites(1);
+  bool may_act = true;
+  std::vector<std::string> ends;
+  store->GateWrites([&may_act] { return may_act; });
+  store->OnTermEnd([&ends](const Status& s) { ends.push_back(s.message()); });
+  ASSERT_TRUE(store->PutTenants({Minimal("a")}).ok());
+  may_act = false;
+  Status late = store->PutTenants({Minimal("b")});
+  EXPECT_EQ(late.code(), Status::Code::kUnavailable) << late.message();
+  EXPECT_THAT(late.message(), ::testing::HasSubstr("has run out by this controller's clock"));
+  ASSERT_EQ(ends.size(), 1u);
+  EXPECT_EQ(store->ListTenants()->size(), 1u);  // b never written
+  EXPECT_TRUE(store->GetTenant("a").ok());      // reads still answer
+}
+
+// A leader paused (SIGSTOP) inside a fenced write's transaction holds a
+// share lock on the lease row. With its session limited, the server ends
+// that transaction, and the standby's acquisition goes through instead of
+// waiting for a process that may never run again.
+TEST_F(PgStoreTest, ALeaderPausedInsideAWriteCannotHoldTheTakeoverBack) {
+  Result<std::unique_ptr<pg::Connection>> paused = pg::Connection::Open(conninfo_);
+  ASSERT_TRUE(paused.ok()) << paused.status().message();
+  std::unique_ptr<PgStore> standby = Open();
+  ASSERT_NE(standby, nullptr);
+  ASSERT_TRUE(standby->LimitSession(std::chrono::seconds(10), std::chrono::seconds(5)).ok());
+  // A lease that has run out already (1 ms), by the database's clock.
+  ASSERT_EQ(**standby->TryAcquireLease("old", "http://old", std::chrono::milliseconds(1)), 1);
+  ASSERT_TRUE((*paused)->SetSessionSql("SET idle_in_transaction_session_timeout = 300").ok());
+  // What a fenced write does first, then nothing more: the process stopped.
+  ASSERT_TRUE((*paused)->Exec("begin", "BEGIN").ok());
+  ASSERT_TRUE((*paused)->Exec("check", "SELECT 1 FROM leader_lease WHERE id = 1 AND epoch = 1 FOR SHARE").ok());
+  Result<std::optional<int64_t>> taken = standby->TryAcquireLease("new", "http://new", std::chrono::seconds(10));
+  ASSERT_TRUE(taken.ok()) << taken.status().message();
+  EXPECT_EQ(**taken, 2);
+  // The paused one's transaction is gone with its session: it commits nothing.
+  Result<pg::Rows> late = (*paused)->Exec("commit", "COMMIT");
+  EXPECT_FALSE(late.ok());
 }
 
 // Two controllers (two connections) racing to advance the desired release
@@ -153,8 +202,6 @@ TEST_F(PgStoreTest, CompareAndSetWritesHaveOneWinnerAcrossConnections) {
 
 // ---- the leader lease ----
 
-// What the TTL would do in time, done at once: the lease runs out now.
-constexpr const char* kExpireLease = "UPDATE leader_lease SET expires_at = clock_timestamp() - interval '1 ms'";
 
 TEST_F(PgStoreTest, TheLeaseIsTakenByCompareAndSetAndEachAcquisitionMovesTheEpochOn) {
   std::unique_ptr<PgStore> a = Open();

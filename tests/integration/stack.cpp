@@ -50,6 +50,12 @@ Stack::~Stack() {
 }
 
 void Stack::StartServer() {
+  server_process_ = LaunchServer(&server_);
+}
+
+std::unique_ptr<ChildProcess> Stack::StartAnotherServer(Endpoint* at) { return LaunchServer(at); }
+
+std::unique_ptr<ChildProcess> Stack::LaunchServer(Endpoint* at) {
   std::vector<std::string> argv = {ROLLCALLD_BIN, "--listen", "127.0.0.1:0", "--db", db_,
                                    "--image-repo", image_repo_, "--health-interval", "0.05",
                                    "--soak", "0", "--per-tenant-timeout", "3",
@@ -59,11 +65,12 @@ void Stack::StartServer() {
                                             {"ROLLCALL_READ_TOKEN", kRead}};
   for (const auto& [name, value] : options_.server_env) env[name] = value;
   auto child = ChildProcess::Start(std::move(argv), std::move(env));
-  ASSERT_TRUE(child.ok()) << child.status().message();
-  server_process_ = std::move(child).value();
-  auto at = WaitForListening(*server_process_, After(std::chrono::seconds(20)));
-  ASSERT_TRUE(at.ok()) << at.status().message();
-  server_ = *at;
+  EXPECT_TRUE(child.ok()) << child.status().message();
+  if (!child.ok()) return nullptr;
+  auto listening = WaitForListening(**child, After(std::chrono::seconds(20)));
+  EXPECT_TRUE(listening.ok()) << listening.status().message();
+  if (listening.ok()) *at = *listening;
+  return std::move(child).value();
 }
 
 void Stack::RestartServerWith(std::vector<std::string> server_args) {

@@ -51,6 +51,11 @@ class Stack {
   // instead of the ones given at construction.
   void RestartServerWith(std::vector<std::string> server_args);
 
+  // Another rollcalld on the same database and arguments (a standby when
+  // the database is PostgreSQL); `at` gets its address.
+  std::unique_ptr<ChildProcess> StartAnotherServer(Endpoint* at);
+  ChildProcess* server_process() { return server_process_.get(); }
+
   // Admin-authenticated JSON calls to rollcalld.
   HttpReply Get(const std::string& path, const std::string& token = kAdmin);
   HttpReply Post(const std::string& path, const std::string& body, const std::string& token = kAdmin);
@@ -80,6 +85,8 @@ class Stack {
   std::unique_ptr<ChildProcess> server_process_;
   Endpoint sim_;
   Endpoint server_;
+
+  std::unique_ptr<ChildProcess> LaunchServer(Endpoint* at);
 };
 
 // POST /v1/rollouts body for `tag` (git_sha abc1234, `seq`) under `policy`.
