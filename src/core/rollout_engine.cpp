@@ -34,6 +34,7 @@ RolloutEngine::RolloutEngine(EngineEnv& env, Rollout rollout, Plan plan, std::sh
       on_finished_(std::move(on_finished)) {}
 
 void RolloutEngine::Start() {
+  began_ = env_.clock.Now();
   rollout_.started_at_ms = env_.clock.WallMillis();
   SetState(RolloutState::kRunning);
   if (stop_ != Stop::kNone) return Advance();
@@ -50,6 +51,7 @@ void RolloutEngine::Start() {
 
 void RolloutEngine::Resume(const std::vector<InFlightTenant>& in_flight,
                            const std::string& superseded_by) {
+  began_ = env_.clock.Now();
   std::vector<TenantResult> rows = std::move(rollout_.results);
   rollout_.results.clear();
   paused_ = rollout_.state == RolloutState::kPaused;
@@ -115,7 +117,9 @@ void RolloutEngine::Advance() {
     AbandonRechecks();
     // "In-flight tenants finish": one still waiting for another rollout to
     // let go of its tenant has not started, and never will now.
-    for (auto& [slug, run] : in_flight_) run->SkipIfWaiting("not started: " + rollout_.error);
+    for (auto& [slug, run] : in_flight_) {
+      if (run) run->SkipIfWaiting("not started: " + rollout_.error);
+    }
     if (in_flight_.empty()) Finalize();
     return;
   }
@@ -242,10 +246,75 @@ void RolloutEngine::StartTenant(const PlannedTenant& planned, bool adopt) {
     row.error = withdrawn.empty() ? refusal : "not deployed: " + withdrawn;
     return HandleRow(std::move(row));
   }
-  InFlightTenant in_flight{slug, planned.phase, env_.clock.WallMillis()};
-  if (!Persist(env_.store.MarkStarted(rollout_.id, in_flight))) return;
-  Emit(kEventTenantStarted, {{"slug", slug}, {"phase", planned.phase}});
+  // The mark is committed before the deploy starts (Flush).
+  batch_.MarkStarted(rollout_.id, InFlightTenant{slug, planned.phase, env_.clock.WallMillis()});
+  BatchEvent(kEventTenantStarted, {{"slug", slug}, {"phase", planned.phase}});
+  in_flight_[slug] = nullptr;
+  pending_starts_.push_back(PendingStart{&planned, adopt, std::move(current).value()});
+  ScheduleFlush();
+}
 
+void RolloutEngine::ScheduleFlush() {
+  if (flush_posted_) return;
+  flush_posted_ = true;
+  env_.clock.Post([weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->Flush();
+  });
+}
+
+bool RolloutEngine::CommitPending() {
+  if (batch_.empty()) return true;
+  LedgerBatch batch = std::move(batch_);
+  batch_ = LedgerBatch();
+  if (Status s = env_.store.Commit(batch); !s.ok()) {
+    StopWith(Stop::kStoreFailed, "store: " + s.message());
+    // Nothing of it was written: it goes first in the next commit.
+    for (LedgerWrite& w : batch_.writes()) batch.writes().push_back(std::move(w));
+    batch_ = std::move(batch);
+    return false;
+  }
+  for (const LedgerWrite& w : batch.writes()) {
+    if (w.kind == LedgerWrite::Kind::kAppendEvent) env_.sink.Publish(w.event);
+  }
+  return true;
+}
+
+void RolloutEngine::Flush() {
+  flush_posted_ = false;
+  const bool committed = CommitPending();
+  std::vector<PendingStart> starts = std::move(pending_starts_);
+  pending_starts_.clear();
+  if (starts.empty()) return;
+  bool recorded = false;
+  for (PendingStart& start : starts) {
+    const PlannedTenant& planned = *start.planned;
+    const std::string& slug = planned.tenant.slug;
+    if (!committed || stop_ == Stop::kCancelled) {
+      // Its mark was not written, or an operator cancelled before its
+      // deploy went out: it never starts (the final rows say so). A halt or
+      // a supersede lets it go on, like every tenant in flight.
+      in_flight_.erase(slug);
+      continue;
+    }
+    if (auto w = withdrawn_pending_.find(slug); w != withdrawn_pending_.end()) {
+      in_flight_.erase(slug);
+      TenantResult row;
+      row.slug = slug;
+      row.phase = planned.phase;
+      row.status = TenantStatus::kCancelled;
+      row.error = "not deployed: " + w->second;
+      withdrawn_pending_.erase(w);
+      HandleRow(std::move(row));
+      recorded = true;
+      continue;
+    }
+    StartRun(planned, start.adopt, std::move(start.current));
+  }
+  if (recorded || !committed || stop_ == Stop::kCancelled) Advance();
+}
+
+void RolloutEngine::StartRun(const PlannedTenant& planned, bool adopt, Tenant current) {
+  const std::string& slug = planned.tenant.slug;
   TenantRunParams params;
   params.rollout_id = rollout_.id;
   params.release = rollout_.release;
@@ -256,10 +325,11 @@ void RolloutEngine::StartTenant(const PlannedTenant& planned, bool adopt) {
   params.health_interval = SecondsToDuration(rollout_.policy.health_interval_s);
   params.adopt = adopt;
   params.leases = leases_;
+  params.rollout_began = began_;
   auto done = [weak = weak_from_this()](TenantResult row) {
     if (auto self = weak.lock()) self->OnTenantFinished(std::move(row));
   };
-  in_flight_[slug] = TenantRun::Start(env_, std::move(params), std::move(current).value(), done);
+  in_flight_[slug] = TenantRun::Start(env_, std::move(params), std::move(current), done);
 }
 
 std::string RolloutEngine::WithdrawnReason(const Result<Tenant>& current) {
@@ -287,6 +357,10 @@ void RolloutEngine::OnTenantFinished(TenantResult row) {
 void RolloutEngine::TenantWithdrawn(const std::string& slug, const std::string& why) {
   auto it = in_flight_.find(slug);
   if (it == in_flight_.end()) return;  // not started yet: StartTenant sees it
+  if (!it->second) {
+    withdrawn_pending_[slug] = why;  // its deploy waits for a commit: Flush records it instead
+    return;
+  }
   std::shared_ptr<TenantRun> run = it->second;
   run->Cancel(why);  // its row arrives through OnTenantFinished
 }
@@ -315,11 +389,22 @@ void RolloutEngine::HandleRow(TenantResult row) {
 // stream exactly once.
 void RolloutEngine::RecordRow(const TenantResult& row) {
   rows_[row.slug] = row;
-  if (!Persist(env_.store.PutResult(rollout_.id, row))) return;
+  // The row, its observation and its event: in one commit, never apart.
+  batch_.PutResult(rollout_.id, row);
   if (row.verified_on_target) ObserveVerified(row);
   nlohmann::json data = ToJson(row);
   data["result"] = data;  // the row's fields at the top and under "result"
-  Emit(kEventTenantFinished, std::move(data));
+  BatchEvent(kEventTenantFinished, std::move(data));
+  ScheduleFlush();
+}
+
+void RolloutEngine::BatchEvent(const char* type, nlohmann::json data) {
+  RolloutEvent event;
+  event.rollout_id = rollout_.id;
+  event.type = type;
+  event.data = std::move(data);
+  event.at_ms = env_.clock.WallMillis();
+  batch_.AppendEvent(std::move(event));
 }
 
 void RolloutEngine::ObserveVerified(const TenantResult& row) {
@@ -329,14 +414,16 @@ void RolloutEngine::ObserveVerified(const TenantResult& row) {
   obs.running_image = row.running_image;
   obs.running_seq = NextRunningSeq(current->running_seq, rollout_.release.seq, rollout_.rollback);
   obs.quarantined = false;  // proven on target: recovered
-  Status s = env_.store.ObserveTenant(row.slug, obs);
-  if (s.code() != Status::Code::kNotFound) Persist(s);
-  if (s.ok() && current->quarantined) {
-    (void)RecordFleetEvent(env_, kEventQuarantine,
-                           {{"slug", row.slug},
-                            {"quarantined", false},
-                            {"reason", fmt::format("verified on target by rollout {}", rollout_.id)},
-                            {"was", current->quarantine_reason}});
+  batch_.ObserveTenant(row.slug, obs);  // skipped if it is removed before the commit
+  if (current->quarantined) {
+    RolloutEvent left;  // a fleet event: no rollout's
+    left.type = kEventQuarantine;
+    left.data = {{"slug", row.slug},
+                 {"quarantined", false},
+                 {"reason", fmt::format("verified on target by rollout {}", rollout_.id)},
+                 {"was", current->quarantine_reason}};
+    left.at_ms = env_.clock.WallMillis();
+    batch_.AppendEvent(std::move(left));
   }
 }
 
@@ -377,7 +464,9 @@ Status RolloutEngine::Cancel() {
   if (stage_ == Stage::kDone) return Status::Conflict("rollout " + rollout_.id + " already finished");
   StopWith(Stop::kCancelled, "cancelled by an operator");
   std::vector<std::shared_ptr<TenantRun>> runs;
-  for (auto& [slug, run] : in_flight_) runs.push_back(run);
+  for (auto& [slug, run] : in_flight_) {
+    if (run) runs.push_back(run);  // a pending start never starts now (Flush)
+  }
   for (auto& run : runs) run->Cancel("rollout cancelled while the tenant was in flight");
   Advance();
   return Status::Ok();
@@ -403,6 +492,7 @@ void RolloutEngine::Finalize() {
   AbandonRechecks();
   stage_ = Stage::kDone;
   if (!rollout_.policy.dry_run) FillUnstartedRows();
+  CommitPending();  // every row before the verdict that counts them
   rollout_.results = Snapshot().results;
   switch (stop_) {
     case Stop::kCancelled: rollout_.state = RolloutState::kCancelled; break;
@@ -471,6 +561,7 @@ void RolloutEngine::ApplyCoverageGate() {
 }
 
 void RolloutEngine::SetState(RolloutState state) {
+  if (!CommitPending()) return;  // the rows before the state that follows them
   rollout_.state = state;
   if (!Persist(env_.store.PutRollout(rollout_))) return;
   Emit(kEventRolloutState, {{"state", ToString(state)}, {"warnings", rollout_.warnings}});

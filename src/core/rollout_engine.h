@@ -10,7 +10,12 @@
 //                           `tolerance` stragglers (quarantined), else failed
 //
 // Each transition is written to the Store before its side effect and
-// published as an event. Not thread-safe: every method runs on the loop.
+// published as an event once written. The per-tenant writes (in-flight
+// marks, rows, observed tenants, their events) are group-committed: those
+// of one loop turn wait in a LedgerBatch and go to the store in one
+// transaction (Store::Commit) from a task posted once per turn, and the
+// deploys and published events they precede follow the commit. Not
+// thread-safe: every method runs on the loop.
 #pragma once
 
 #include <functional>
@@ -80,6 +85,7 @@ class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
   void RecheckCanaries();
   void OnRecheck(const std::string& slug, ProbeOutcome outcome);
   void StartTenant(const PlannedTenant& planned, bool adopt = false);
+  void StartRun(const PlannedTenant& planned, bool adopt, Tenant current);  // after its mark's commit
   bool Handled(const std::string& slug) const;  // has a row or is in flight
   bool FanoutBegun() const;
   void OnTenantFinished(TenantResult row);
@@ -98,6 +104,13 @@ class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
   void SetState(RolloutState state);
   void Emit(const char* type, nlohmann::json data, bool final = false);
   bool Persist(const Status& status);  // false (and stops) when the store failed
+  // Group commit: an event into the turn's batch; the commit posted once
+  // per turn; the commit itself (events published after it; false, and
+  // stopped, when the store failed: the batch waits for the next one).
+  void BatchEvent(const char* type, nlohmann::json data);
+  void ScheduleFlush();
+  void Flush();  // commits, then starts the tenants whose marks it wrote
+  bool CommitPending();
 
   EngineEnv& env_;
   Rollout rollout_;
@@ -111,10 +124,22 @@ class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
   size_t next_canary_ = 0;
   size_t next_fanout_ = 0;
   std::vector<std::string> fanout_stragglers_;  // in the order they failed
+  // In flight: a run, or nullptr while its in-flight mark waits for the
+  // commit that precedes its deploy (pending_starts_).
   std::map<std::string, std::shared_ptr<TenantRun>> in_flight_;
+  struct PendingStart {
+    const PlannedTenant* planned;  // in plan_
+    bool adopt;
+    Tenant current;
+  };
+  std::vector<PendingStart> pending_starts_;
+  std::map<std::string, std::string> withdrawn_pending_;  // slug -> why, withdrawn before its start
+  LedgerBatch batch_;
+  bool flush_posted_ = false;
   std::map<std::string, TenantResult> rows_;  // by slug
   std::set<std::string> interrupted_;         // in flight at a restart, not resumed
   TimerId stage_timer_ = 0;                   // soak, or the re-probe deadline
+  TimePoint began_{};                         // Start or Resume
   std::map<std::string, CancelFn> rechecks_;  // canary re-probes in flight
 };
 

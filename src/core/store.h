@@ -64,6 +64,47 @@ struct AuditQuery {
   int64_t before_id = 0;  // the cursor: only entries with a smaller id (0 = from the newest)
 };
 
+// The engine's per-tenant ledger writes of one turn (in-flight marks, result
+// rows, observed tenants, events), committed together by Store::Commit in
+// one transaction, in order: one commit per turn instead of several per
+// tenant, and a row never without its event.
+struct LedgerWrite {
+  enum class Kind { kMarkStarted, kPutResult, kObserveTenant, kAppendEvent };
+  Kind kind = Kind::kAppendEvent;
+  std::string rollout_id{};        // kMarkStarted, kPutResult
+  InFlightTenant in_flight{};      // kMarkStarted
+  TenantResult row{};              // kPutResult
+  std::string slug{};              // kObserveTenant
+  TenantObservation observation{}; // kObserveTenant
+  RolloutEvent event{};            // kAppendEvent: Commit sets its id
+};
+
+class LedgerBatch {
+ public:
+  void MarkStarted(const std::string& rollout_id, InFlightTenant t) {
+    writes_.push_back(LedgerWrite{.kind = LedgerWrite::Kind::kMarkStarted, .rollout_id = rollout_id,
+                                  .in_flight = std::move(t)});
+  }
+  void PutResult(const std::string& rollout_id, TenantResult row) {
+    writes_.push_back(
+        LedgerWrite{.kind = LedgerWrite::Kind::kPutResult, .rollout_id = rollout_id, .row = std::move(row)});
+  }
+  void ObserveTenant(const std::string& slug, TenantObservation obs) {
+    writes_.push_back(
+        LedgerWrite{.kind = LedgerWrite::Kind::kObserveTenant, .slug = slug, .observation = std::move(obs)});
+  }
+  void AppendEvent(RolloutEvent event) {
+    writes_.push_back(LedgerWrite{.kind = LedgerWrite::Kind::kAppendEvent, .event = std::move(event)});
+  }
+
+  bool empty() const { return writes_.empty(); }
+  std::vector<LedgerWrite>& writes() { return writes_; }
+  const std::vector<LedgerWrite>& writes() const { return writes_; }
+
+ private:
+  std::vector<LedgerWrite> writes_;
+};
+
 class Store : public ProcessGroupLedger {
  public:
   Store() = default;
@@ -86,6 +127,11 @@ class Store : public ProcessGroupLedger {
   virtual Status MarkStarted(const std::string& rollout_id, const InFlightTenant& t) = 0;
   virtual Status PutResult(const std::string& rollout_id, const TenantResult& row) = 0;
   virtual Result<std::vector<InFlightTenant>> InFlight(const std::string& rollout_id) = 0;
+  // Applies every write of `batch` in one transaction, all or none, and
+  // sets each appended event's id. The engine wrote its rollouts first, so
+  // no write looks a rollout up; an observation of a tenant removed
+  // meanwhile is skipped.
+  virtual Status Commit(LedgerBatch& batch) = 0;
 
   // Events: assigns event.id, increasing across the whole ledger. An event
   // with an empty rollout_id belongs to the fleet (drift, quarantine, audit).

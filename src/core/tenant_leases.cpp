@@ -46,12 +46,18 @@ std::string TenantLeases::HolderOf(const std::string& slug) const {
   return it == leases_.end() || it->second.ticket == 0 ? "" : it->second.holder;
 }
 
+bool TenantLeases::ReleasedSince(const std::string& slug, TimePoint since) const {
+  auto it = released_at_.find(slug);
+  return it != released_at_.end() && it->second > since;
+}
+
 void TenantLeases::Release(const std::string& slug, uint64_t ticket) {
   auto it = leases_.find(slug);
   if (it == leases_.end() || it->second.ticket != ticket) return;
   Lease& lease = it->second;
   lease.ticket = 0;
   lease.holder.clear();
+  released_at_[slug] = clock_.Now();
   if (lease.waiting.empty()) {
     leases_.erase(it);
     return;

@@ -59,6 +59,9 @@ class TenantLeases : public std::enable_shared_from_this<TenantLeases> {
   // Who holds `slug` now ("" when free), for messages.
   std::string HolderOf(const std::string& slug) const;
   bool Busy(const std::string& slug) const { return !HolderOf(slug).empty(); }
+  // Whether a holder let go of `slug` after `since`: another run may
+  // have deployed it meanwhile, so look before deploying.
+  bool ReleasedSince(const std::string& slug, TimePoint since) const;
 
  private:
   struct Waiter {
@@ -78,6 +81,7 @@ class TenantLeases : public std::enable_shared_from_this<TenantLeases> {
   Clock& clock_;
   uint64_t next_ticket_ = 1;
   std::map<std::string, Lease> leases_;  // tenants held or waited for
+  std::map<std::string, TimePoint> released_at_;  // each tenant's last release
 };
 
 }  // namespace rollcall

@@ -70,7 +70,9 @@ void TenantRun::OnLeaseGranted(std::shared_ptr<TenantLeases::Hold> hold) {
     if (auto run = weak.lock()) run->OnDeployTimeout();
   });
   // After another run's deploy, or a restart, look before deploying.
-  if (params_.adopt || waited_) return Inspect();
+  if (params_.adopt || waited_ || params_.leases->ReleasedSince(tenant_.slug, params_.rollout_began)) {
+    return Inspect();
+  }
   StartDeploy();
 }
 

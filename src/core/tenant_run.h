@@ -41,6 +41,9 @@ struct TenantRunParams {
   bool adopt = false;
   // Shared by every run of the service; required.
   std::shared_ptr<TenantLeases> leases{};
+  // When its rollout began: a tenant another run let go of since then is
+  // inspected before it is deployed (it may be on target already).
+  TimePoint rollout_began{};
   // How long a run waits for a tenant another run holds, before it ends
   // TimedOut. Zero: deploy_timeout + health_timeout + proof_timeout and a
   // minute (what the holder may legitimately take, and its driver to let go).

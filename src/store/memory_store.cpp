@@ -22,6 +22,7 @@ Result<Tenant> MemoryStore::GetTenant(const std::string& slug) {
 
 Status MemoryStore::PutTenants(const std::vector<Tenant>& tenants) {
   std::lock_guard lock(mu_);
+  ++writes_;
   for (const auto& t : tenants) {
     Tenant next = t;
     if (auto it = tenants_.find(t.slug); it != tenants_.end()) {
@@ -38,6 +39,7 @@ Status MemoryStore::PutTenants(const std::vector<Tenant>& tenants) {
 
 Status MemoryStore::DeleteTenant(const std::string& slug) {
   std::lock_guard lock(mu_);
+  ++writes_;
   if (tenants_.erase(slug) == 0) return Status::NotFound(fmt::format("tenant {} not found", slug));
   drift_.erase(slug);
   return Status::Ok();
@@ -45,20 +47,25 @@ Status MemoryStore::DeleteTenant(const std::string& slug) {
 
 Status MemoryStore::ObserveTenant(const std::string& slug, const TenantObservation& obs) {
   std::lock_guard lock(mu_);
+  ++writes_;
   auto it = tenants_.find(slug);
   if (it == tenants_.end()) return Status::NotFound(fmt::format("tenant {} not found", slug));
-  Tenant& t = it->second;
+  Observe(it->second, obs);
+  return Status::Ok();
+}
+
+void MemoryStore::Observe(Tenant& t, const TenantObservation& obs) {
   if (obs.running_image) t.running_image = *obs.running_image;
   if (obs.running_seq) t.running_seq = obs.running_seq;
   if (obs.quarantined) {
     t.quarantined = *obs.quarantined;
     t.quarantine_reason = *obs.quarantined ? obs.quarantine_reason : "";
   }
-  return Status::Ok();
 }
 
 Status MemoryStore::PutRollout(const Rollout& rollout) {
   std::lock_guard lock(mu_);
+  ++writes_;
   Rollout header = rollout;
   header.results.clear();
   rollouts_[rollout.id].header = std::move(header);
@@ -95,6 +102,7 @@ Result<std::vector<Rollout>> MemoryStore::ListRollouts(std::optional<RolloutStat
 
 Status MemoryStore::MarkStarted(const std::string& rollout_id, const InFlightTenant& t) {
   std::lock_guard lock(mu_);
+  ++writes_;
   auto it = rollouts_.find(rollout_id);
   if (it == rollouts_.end()) return Status::NotFound(fmt::format("rollout {} not found", rollout_id));
   it->second.in_flight[t.slug] = t;
@@ -103,6 +111,7 @@ Status MemoryStore::MarkStarted(const std::string& rollout_id, const InFlightTen
 
 Status MemoryStore::PutResult(const std::string& rollout_id, const TenantResult& row) {
   std::lock_guard lock(mu_);
+  ++writes_;
   auto it = rollouts_.find(rollout_id);
   if (it == rollouts_.end()) return Status::NotFound(fmt::format("rollout {} not found", rollout_id));
   StoredRollout& r = it->second;
@@ -122,6 +131,7 @@ Result<std::vector<InFlightTenant>> MemoryStore::InFlight(const std::string& rol
 
 Status MemoryStore::AppendEvent(RolloutEvent& event) {
   std::lock_guard lock(mu_);
+  ++writes_;
   auto it = rollouts_.find(event.rollout_id);
   if (!event.rollout_id.empty() && it == rollouts_.end()) {
     return Status::NotFound(fmt::format("rollout {} not found", event.rollout_id));
@@ -129,6 +139,40 @@ Status MemoryStore::AppendEvent(RolloutEvent& event) {
   event.id = next_event_id_++;
   if (it != rollouts_.end()) it->second.events.push_back(event);
   all_events_.push_back(event);
+  return Status::Ok();
+}
+
+Status MemoryStore::Commit(LedgerBatch& batch) {
+  std::lock_guard lock(mu_);
+  ++writes_;
+  // All or none: every rollout it names must exist before anything changes.
+  for (const LedgerWrite& w : batch.writes()) {
+    const std::string& id = w.kind == LedgerWrite::Kind::kAppendEvent ? w.event.rollout_id : w.rollout_id;
+    if (w.kind != LedgerWrite::Kind::kObserveTenant && !id.empty() && rollouts_.count(id) == 0) {
+      return Status::NotFound(fmt::format("rollout {} not found", id));
+    }
+  }
+  for (LedgerWrite& w : batch.writes()) {
+    switch (w.kind) {
+      case LedgerWrite::Kind::kMarkStarted:
+        rollouts_[w.rollout_id].in_flight[w.in_flight.slug] = w.in_flight;
+        break;
+      case LedgerWrite::Kind::kPutResult: {
+        StoredRollout& r = rollouts_[w.rollout_id];
+        r.rows[w.row.slug] = w.row;
+        r.in_flight.erase(w.row.slug);
+        break;
+      }
+      case LedgerWrite::Kind::kObserveTenant:
+        if (auto it = tenants_.find(w.slug); it != tenants_.end()) Observe(it->second, w.observation);
+        break;
+      case LedgerWrite::Kind::kAppendEvent:
+        w.event.id = next_event_id_++;
+        if (!w.event.rollout_id.empty()) rollouts_[w.event.rollout_id].events.push_back(w.event);
+        all_events_.push_back(w.event);
+        break;
+    }
+  }
   return Status::Ok();
 }
 
@@ -148,6 +192,7 @@ Result<int64_t> MemoryStore::LastEventId() {
 
 Status MemoryStore::AppendAudit(AuditEntry& entry) {
   std::lock_guard lock(mu_);
+  ++writes_;
   entry.id = static_cast<int64_t>(audit_.size()) + 1;
   audit_.push_back(entry);
   return Status::Ok();
@@ -168,6 +213,7 @@ Result<std::vector<AuditEntry>> MemoryStore::ListAudit(const AuditQuery& query) 
 
 Status MemoryStore::PutDriftStatus(const std::string& slug, const DriftStatus& status) {
   std::lock_guard lock(mu_);
+  ++writes_;
   if (tenants_.count(slug) == 0) return Status::NotFound(fmt::format("tenant {} not found", slug));
   drift_[slug] = status;
   return Status::Ok();
@@ -197,6 +243,7 @@ Result<std::optional<Release>> MemoryStore::DesiredRelease() {
 
 Status MemoryStore::SetDesiredRelease(const Release& release) {
   std::lock_guard lock(mu_);
+  ++writes_;
   desired_ = release;
   return Status::Ok();
 }
@@ -223,6 +270,7 @@ Result<std::vector<ChannelRecord>> MemoryStore::ChannelHistory(const std::string
 
 Status MemoryStore::RecordPromotion(const ChannelRecord& next, const std::optional<ChannelRecord>& replaces) {
   std::lock_guard lock(mu_);
+  ++writes_;
   auto it = channels_.find(next.channel);
   const bool matches = it == channels_.end() ? !replaces : replaces && it->second.back().SameAs(*replaces);
   if (!matches) return Status::Conflict("channel " + next.channel + ": moved by another promotion");
@@ -232,6 +280,7 @@ Status MemoryStore::RecordPromotion(const ChannelRecord& next, const std::option
 
 Status MemoryStore::AdvanceDesiredRelease(const Release& next, const std::optional<Release>& expected) {
   std::lock_guard lock(mu_);
+  ++writes_;
   if (desired_ != expected) return Status::Conflict("desired release: moved by another request; retry");
   desired_ = next;
   return Status::Ok();
@@ -244,12 +293,14 @@ Result<std::optional<FleetFreeze>> MemoryStore::GetFreeze() {
 
 Status MemoryStore::SetFreeze(const std::optional<FleetFreeze>& freeze) {
   std::lock_guard lock(mu_);
+  ++writes_;
   freeze_ = freeze;
   return Status::Ok();
 }
 
 Status MemoryStore::RememberLegacyCanary(const LegacyCanary& canary) {
   std::lock_guard lock(mu_);
+  ++writes_;
   legacy_canaries_[canary.tag] = canary;
   return Status::Ok();
 }
@@ -263,6 +314,7 @@ Result<std::optional<LegacyCanary>> MemoryStore::LegacyCanaryFor(const std::stri
 
 Status MemoryStore::RecordProcessGroup(const ProcessGroupRecord& record) {
   std::lock_guard lock(mu_);
+  ++writes_;
   process_groups_[record.slug] = record;
   return Status::Ok();
 }
@@ -276,6 +328,7 @@ Result<std::optional<ProcessGroupRecord>> MemoryStore::ProcessGroupOf(const std:
 
 Status MemoryStore::ClearProcessGroup(const std::string& slug, int64_t pgid) {
   std::lock_guard lock(mu_);
+  ++writes_;
   auto it = process_groups_.find(slug);
   if (it != process_groups_.end() && it->second.pgid == pgid) process_groups_.erase(it);
   return Status::Ok();

@@ -23,6 +23,14 @@ class MemoryStore : public Store {
   Status MarkStarted(const std::string& rollout_id, const InFlightTenant& t) override;
   Status PutResult(const std::string& rollout_id, const TenantResult& row) override;
   Result<std::vector<InFlightTenant>> InFlight(const std::string& rollout_id) override;
+  Status Commit(LedgerBatch& batch) override;
+
+  // Write calls so far (each one transaction in a real store), for tests
+  // and benchmarks of the group commit.
+  size_t writes() const {
+    std::lock_guard lock(mu_);
+    return writes_;
+  }
 
   Status AppendEvent(RolloutEvent& event) override;
   Result<std::vector<RolloutEvent>> EventsAfter(const std::string& rollout_id,
@@ -60,8 +68,10 @@ class MemoryStore : public Store {
     std::map<std::string, InFlightTenant> in_flight;  // by slug
     std::vector<RolloutEvent> events;
   };
+  static void Observe(Tenant& t, const TenantObservation& obs);
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
+  size_t writes_ = 0;  // guarded by mu_
   std::map<std::string, Tenant> tenants_;          // guarded by mu_
   std::map<std::string, StoredRollout> rollouts_;  // guarded by mu_
   std::optional<Release> desired_;                 // guarded by mu_

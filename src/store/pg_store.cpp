@@ -91,6 +91,10 @@ Status PgStore::DeleteTenant(const std::string& slug) {
 
 Status PgStore::ObserveTenant(const std::string& slug, const TenantObservation& obs) {
   std::lock_guard lock(mu_);
+  return Write("observe tenant", false, [&] { return ObserveRow(slug, obs); });
+}
+
+Status PgStore::ObserveRow(const std::string& slug, const TenantObservation& obs) {
   // A NULL parameter leaves its column alone; clearing the quarantine flag
   // clears the reason.
   Params p;
@@ -98,7 +102,7 @@ Status PgStore::ObserveTenant(const std::string& slug, const TenantObservation& 
   p.BindOptText(4, obs.quarantined ? std::optional<std::string>(*obs.quarantined ? "true" : "false")
                                    : std::nullopt);
   p.BindText(5, obs.quarantine_reason);
-  return Write("observe tenant", false, [&] {
+  {
     Result<Rows> r =
         c_->Exec("observe tenant",
                  "UPDATE tenants SET "
@@ -111,7 +115,7 @@ Status PgStore::ObserveTenant(const std::string& slug, const TenantObservation& 
                  p);
     if (!r.ok()) return r.status();
     return r->affected() == 0 ? NotFound("tenant", slug) : Status::Ok();
-  });
+  }
 }
 
 // ---- rollouts ----
@@ -204,6 +208,12 @@ Status PgStore::MarkStarted(const std::string& rollout_id, const InFlightTenant&
   std::lock_guard lock(mu_);
   return Write("mark started", false, [&] {
     if (Status s = RequireRollout(rollout_id); !s.ok()) return s;
+    return MarkStartedRow(rollout_id, t);
+  });
+}
+
+Status PgStore::MarkStartedRow(const std::string& rollout_id, const InFlightTenant& t) {
+  {
     Params p;
     p.BindText(1, rollout_id).BindText(2, t.slug).BindText(3, t.phase).BindInt(4, t.started_at_ms);
     return c_
@@ -214,13 +224,19 @@ Status PgStore::MarkStarted(const std::string& rollout_id, const InFlightTenant&
                "started_at_ms = excluded.started_at_ms",
                p)
         .status();
-  });
+  }
 }
 
 Status PgStore::PutResult(const std::string& rollout_id, const TenantResult& row) {
   std::lock_guard lock(mu_);
   return Write("put result", /*atomic=*/true, [&] {
     if (Status s = RequireRollout(rollout_id); !s.ok()) return s;
+    return PutResultRows(rollout_id, row);
+  });
+}
+
+Status PgStore::PutResultRows(const std::string& rollout_id, const TenantResult& row) {
+  {
     Params p;
     rows::BindResult(p, rollout_id, row);
     const std::string& sql = ColumnsSql(
@@ -239,6 +255,26 @@ Status PgStore::PutResult(const std::string& rollout_id, const TenantResult& row
     return c_
         ->Exec("put result", "DELETE FROM in_flight WHERE rollout_id = $1 AND slug = $2", clear)
         .status();
+  }
+}
+
+Status PgStore::Commit(LedgerBatch& batch) {
+  std::lock_guard lock(mu_);
+  return Write("commit the engine's writes", /*atomic=*/true, [&] {
+    for (LedgerWrite& w : batch.writes()) {
+      Status s;
+      switch (w.kind) {
+        case LedgerWrite::Kind::kMarkStarted: s = MarkStartedRow(w.rollout_id, w.in_flight); break;
+        case LedgerWrite::Kind::kPutResult: s = PutResultRows(w.rollout_id, w.row); break;
+        case LedgerWrite::Kind::kObserveTenant:
+          s = ObserveRow(w.slug, w.observation);
+          if (s.code() == Status::Code::kNotFound) s = Status::Ok();  // removed meanwhile
+          break;
+        case LedgerWrite::Kind::kAppendEvent: s = AppendEventRow(w.event); break;
+      }
+      if (!s.ok()) return s;  // rolled back
+    }
+    return Status::Ok();
   });
 }
 
@@ -268,6 +304,13 @@ Status PgStore::AppendEvent(RolloutEvent& event) {
     if (!fleet) {
       if (Status s = RequireRollout(event.rollout_id); !s.ok()) return s;
     }
+    return AppendEventRow(event);
+  });
+}
+
+Status PgStore::AppendEventRow(RolloutEvent& event) {
+  const bool fleet = event.rollout_id.empty();
+  {
     Params p;
     p.BindOptText(1, fleet ? std::nullopt : std::optional<std::string>(event.rollout_id));
     p.BindText(2, event.type)
@@ -281,7 +324,7 @@ Status PgStore::AppendEvent(RolloutEvent& event) {
     if (!r.ok()) return r.status();
     event.id = (*r)[0].Int(0);
     return Status::Ok();
-  });
+  }
 }
 
 Result<std::vector<RolloutEvent>> PgStore::EventsAfter(const std::string& rollout_id,

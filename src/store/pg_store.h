@@ -56,6 +56,7 @@ class PgStore : public Store, public LeaderLease {
   Status MarkStarted(const std::string& rollout_id, const InFlightTenant& t) override;
   Status PutResult(const std::string& rollout_id, const TenantResult& row) override;
   Result<std::vector<InFlightTenant>> InFlight(const std::string& rollout_id) override;
+  Status Commit(LedgerBatch& batch) override;
 
   Status AppendEvent(RolloutEvent& event) override;
   Result<std::vector<RolloutEvent>> EventsAfter(const std::string& rollout_id,
@@ -121,6 +122,11 @@ class PgStore : public Store, public LeaderLease {
   // then only while the fence's epoch is still the lease's.
   Status Write(std::string_view what, bool atomic, const std::function<Status()>& body);
   Status RequireRollout(const std::string& id);
+  // One write each, in the caller's transaction, with no rollout lookup.
+  Status MarkStartedRow(const std::string& rollout_id, const InFlightTenant& t);
+  Status PutResultRows(const std::string& rollout_id, const TenantResult& row);
+  Status ObserveRow(const std::string& slug, const TenantObservation& obs);  // NotFound if absent
+  Status AppendEventRow(RolloutEvent& event);
   Result<std::vector<Rollout>> LoadRollouts(const pg::Rows& headers);  // with results
   Result<std::optional<Release>> LoadDesiredRelease();
   Result<std::optional<ChannelRecord>> CurrentChannel(const std::string& channel);

@@ -122,6 +122,10 @@ Status SqliteStore::DeleteTenant(const std::string& slug) {
 
 Status SqliteStore::ObserveTenant(const std::string& slug, const TenantObservation& obs) {
   std::lock_guard lock(mu_);
+  return ObserveRow(slug, obs);
+}
+
+Status SqliteStore::ObserveRow(const std::string& slug, const TenantObservation& obs) {
   // A NULL parameter leaves its column alone; clearing the quarantine flag
   // clears the reason.
   Result<Query> q = db_->Prepare("observe tenant",
@@ -217,6 +221,10 @@ Status SqliteStore::RequireRollout(const std::string& id) {
 Status SqliteStore::MarkStarted(const std::string& rollout_id, const InFlightTenant& t) {
   std::lock_guard lock(mu_);
   if (Status s = RequireRollout(rollout_id); !s.ok()) return s;
+  return MarkStartedRow(rollout_id, t);
+}
+
+Status SqliteStore::MarkStartedRow(const std::string& rollout_id, const InFlightTenant& t) {
   Result<Query> q = db_->Prepare(
       "mark started",
       "INSERT INTO in_flight (rollout_id, slug, phase, started_at_ms) VALUES (?1, ?2, ?3, ?4) "
@@ -232,6 +240,11 @@ Status SqliteStore::PutResult(const std::string& rollout_id, const TenantResult&
   Transaction tx(*db_);
   if (Status s = tx.Begin(); !s.ok()) return s;
   if (Status s = RequireRollout(rollout_id); !s.ok()) return s;
+  if (Status s = PutResultRows(rollout_id, row); !s.ok()) return s;
+  return tx.Commit();
+}
+
+Status SqliteStore::PutResultRows(const std::string& rollout_id, const TenantResult& row) {
   static const std::string sql = fmt::format(
       "INSERT OR REPLACE INTO results ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
       "?12, ?13)",
@@ -243,7 +256,26 @@ Status SqliteStore::PutResult(const std::string& rollout_id, const TenantResult&
   Result<Query> clear = db_->Prepare(
       "put result", "DELETE FROM in_flight WHERE rollout_id = ?1 AND slug = ?2");
   if (!clear.ok()) return clear.status();
-  if (Status s = clear->BindText(1, rollout_id).BindText(2, row.slug).Run(); !s.ok()) return s;
+  return clear->BindText(1, rollout_id).BindText(2, row.slug).Run();
+}
+
+Status SqliteStore::Commit(LedgerBatch& batch) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  if (Status s = tx.Begin(); !s.ok()) return s;
+  for (LedgerWrite& w : batch.writes()) {
+    Status s;
+    switch (w.kind) {
+      case LedgerWrite::Kind::kMarkStarted: s = MarkStartedRow(w.rollout_id, w.in_flight); break;
+      case LedgerWrite::Kind::kPutResult: s = PutResultRows(w.rollout_id, w.row); break;
+      case LedgerWrite::Kind::kObserveTenant:
+        s = ObserveRow(w.slug, w.observation);
+        if (s.code() == Status::Code::kNotFound) s = Status::Ok();  // removed meanwhile
+        break;
+      case LedgerWrite::Kind::kAppendEvent: s = AppendEventRow(w.event); break;
+    }
+    if (!s.ok()) return s;  // rolled back
+  }
   return tx.Commit();
 }
 
@@ -272,6 +304,11 @@ Status SqliteStore::AppendEvent(RolloutEvent& event) {
   if (!fleet) {
     if (Status s = RequireRollout(event.rollout_id); !s.ok()) return s;
   }
+  return AppendEventRow(event);
+}
+
+Status SqliteStore::AppendEventRow(RolloutEvent& event) {
+  const bool fleet = event.rollout_id.empty();
   Result<Query> q = db_->Prepare(
       "append event",
       "INSERT INTO events (rollout_id, type, data_json, at_ms, final) VALUES (?1, ?2, ?3, ?4, ?5)");

@@ -59,6 +59,7 @@ class SqliteStore : public Store {
   // Upserts the row and clears the slug's in-flight mark in one transaction.
   Status PutResult(const std::string& rollout_id, const TenantResult& row) override;
   Result<std::vector<InFlightTenant>> InFlight(const std::string& rollout_id) override;
+  Status Commit(LedgerBatch& batch) override;
 
   // Event ids increase across all rollouts and are never reused.
   Status AppendEvent(RolloutEvent& event) override;
@@ -95,6 +96,11 @@ class SqliteStore : public Store {
 
   // Each requires mu_ held.
   Status RequireRollout(const std::string& id);
+  // One write each, in the caller's transaction, with no rollout lookup.
+  Status MarkStartedRow(const std::string& rollout_id, const InFlightTenant& t);
+  Status PutResultRows(const std::string& rollout_id, const TenantResult& row);
+  Status ObserveRow(const std::string& slug, const TenantObservation& obs);  // NotFound if absent
+  Status AppendEventRow(RolloutEvent& event);
   Status LoadResults(Rollout& rollout);
   Result<std::vector<Rollout>> LoadRollouts(sqlite::Query& headers);  // with results
   Status UpsertTenant(const Tenant& t);

@@ -229,6 +229,54 @@ TYPED_TEST(StoreConformanceTest, ResultsFollowTheEnumeratedOrderAndUpsertBySlug)
   ExpectSameRow(retried, got.results[3]);
 }
 
+// The engine's writes of one turn land together, in order: marks, rows
+// (clearing their marks), observations (one of a removed tenant skipped),
+// events with increasing ids.
+TYPED_TEST(StoreConformanceTest, ABatchCommitsEveryWriteInOrderAndNumbersItsEvents) {
+  Store& s = this->store();
+  ASSERT_TRUE(s.PutTenants({Minimal("a"), Minimal("b")}).ok());
+  ASSERT_TRUE(s.PutRollout(FullRollout("r1", 100)).ok());
+  const int64_t before = *s.LastEventId();
+  LedgerBatch batch;
+  batch.MarkStarted("r1", {"a", "window", 10});
+  batch.MarkStarted("r1", {"b", "window", 11});
+  batch.AppendEvent(Event("r1", kEventTenantStarted));
+  batch.PutResult("r1", Row("a"));
+  TenantObservation seen;
+  seen.running_image = "img:v2";
+  seen.running_seq = 2;
+  seen.quarantined = false;
+  batch.ObserveTenant("a", seen);
+  batch.ObserveTenant("gone", seen);  // removed meanwhile: skipped
+  batch.AppendEvent(Event("r1", kEventTenantFinished));
+  batch.AppendEvent(Event("", "quarantine"));
+  Status committed = s.Commit(batch);
+  ASSERT_TRUE(committed.ok()) << committed.message();
+
+  std::vector<int64_t> ids;
+  for (const LedgerWrite& w : batch.writes()) {
+    if (w.kind == LedgerWrite::Kind::kAppendEvent) ids.push_back(w.event.id);
+  }
+  ASSERT_EQ(ids.size(), 3u);
+  EXPECT_GT(ids[0], before);
+  EXPECT_LT(ids[0], ids[1]);
+  EXPECT_LT(ids[1], ids[2]);
+  EXPECT_EQ(*s.LastEventId(), ids[2]);
+  std::vector<InFlightTenant> in_flight = *s.InFlight("r1");
+  ASSERT_EQ(in_flight.size(), 1u);  // a's row cleared its mark
+  EXPECT_EQ(in_flight[0].slug, "b");
+  Rollout got = *s.GetRollout("r1");
+  ASSERT_EQ(got.results.size(), 1u);
+  ExpectSameRow(Row("a"), got.results[0]);
+  EXPECT_EQ(s.GetTenant("a")->running_image, "img:v2");
+  EXPECT_EQ(s.GetTenant("a")->running_seq, 2);
+  std::vector<RolloutEvent> events = *s.EventsAfter("r1", before);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].type, kEventTenantStarted);
+  EXPECT_EQ(events[1].type, kEventTenantFinished);
+  EXPECT_EQ(s.FleetEventsAfter(before, 10)->size(), 3u);
+}
+
 TYPED_TEST(StoreConformanceTest, PutResultClearsTheInFlightMark) {
   Store& s = this->store();
   ASSERT_TRUE(s.PutRollout(FullRollout("r1", 100)).ok());

@@ -33,6 +33,8 @@ class FakeClock : public Clock {
   // Runs every task due by `deadline`, then sets Now() to it.
   void RunUntil(TimePoint deadline);
   void Advance(Duration d) { RunUntil(Now() + d); }
+  // Runs the next task (advancing time to it); false when none is left.
+  bool Step() { return RunOne(std::nullopt); }
 
   // Virtual time since construction.
   Duration Elapsed() const;
