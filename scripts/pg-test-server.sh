@@ -3,6 +3,7 @@
 # (the recipe in ../shared/STACK.md; initdb refuses root, hence runuser).
 #   bash scripts/pg-test-server.sh start STATE   # writes the libpq conninfo to STATE
 #   bash scripts/pg-test-server.sh stop STATE    # stops it and removes its files
+#   bash scripts/pg-test-server.sh restart STATE # pg_ctl restart -m fast
 # STATE's first line is the conninfo, its second the server's directory.
 set -euo pipefail
 cmd=${1:?start or stop}
@@ -41,8 +42,16 @@ stop)
   fi
   rm -f "$state"
   ;;
+restart)
+  # What an operator's `pg_ctl restart -m fast` does: every session ends.
+  dir=$(sed -n 2p "$state")
+  port=$(sed -n 1p "$state" | sed 's/.*port=\([0-9]*\).*/\1/')
+  as_owner "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/log" -m fast -w -t 30 \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" restart \
+    >/dev/null 2>&1 || { tail -20 "$dir/log" >&2; exit 1; }
+  ;;
 *)
-  echo "usage: pg-test-server.sh start|stop STATE" >&2
+  echo "usage: pg-test-server.sh start|stop|restart STATE" >&2
   exit 2
   ;;
 esac

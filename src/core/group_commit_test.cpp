@@ -3,6 +3,8 @@
 // event are never apart.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "testing/engine_harness.h"
 
 namespace rollcall {
@@ -18,6 +20,7 @@ TEST(GroupCommitTest, TenantsThatStartAndFinishTogetherCostOneCommitEach) {
   Rollout r = h.Run(p);
   ASSERT_EQ(r.state, RolloutState::kSucceeded);
   const size_t writes = h.store.writes() - before;
+  std::printf("%zu write transactions for %d tenants\n", writes, kTenants);
   // Before the group commit: five writes per tenant (mark, started event,
   // row, observation, finished event) = 500. Now: the 100 starts in one
   // commit, the 100 results (row, observation, event) in one, and the

@@ -115,6 +115,21 @@ TEST_F(FleetTest, AReleaseWithoutSeqIsNotFencedAndNeverLowersTheFence) {
   EXPECT_FALSE(fleet_.StartDeploy(tenant(), Order("v6", 6)).ok());
 }
 
+// Which controller asked for each deploy, and when: the replication tests
+// read it to prove a deposed leader sent nothing.
+TEST_F(FleetTest, EveryDeployBegunIsRecordedWithWhoAskedAndWhen) {
+  ASSERT_TRUE(fleet_.StartDeploy(tenant(), Order("v2", 5), 1000, "cp-a").ok());
+  EXPECT_FALSE(fleet_.StartDeploy(tenant(), Order("v3", 6), 1500, "cp-b").ok());  // busy: not begun
+  tenant().FinishDeploy(TimePoint{});
+  ASSERT_TRUE(fleet_.StartDeploy(tenant(), Order("v3", 6), 2000, "cp-b").ok());
+  const std::vector<DeployStart> starts = tenant().Snapshot().starts;
+  ASSERT_EQ(starts.size(), 2u);
+  EXPECT_EQ(starts[0].by, "cp-a");
+  EXPECT_EQ(starts[0].at_ms, 1000);
+  EXPECT_EQ(starts[1].by, "cp-b");
+  EXPECT_EQ(starts[1].at_ms, 2000);
+}
+
 TEST_F(FleetTest, TheAgentStateShowsTheDeployInProgress) {
   ASSERT_TRUE(fleet_.StartDeploy(tenant(), Order("v2", 5), 1'800'000'000'000).ok());
   AgentStateAnswer state = tenant().AgentState();

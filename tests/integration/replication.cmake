@@ -12,7 +12,8 @@ target_link_libraries(replication_it_test PRIVATE rollcall_it_harness rollcall_p
 target_compile_definitions(replication_it_test PRIVATE
   ROLLCALL_SIM_BIN="$<TARGET_FILE:rollcall-sim>"
   ROLLCALLD_BIN="$<TARGET_FILE:rollcalld>"
-  ROLLCALL_CLI_BIN="$<TARGET_FILE:rollcall>")
+  ROLLCALL_CLI_BIN="$<TARGET_FILE:rollcall>"
+  ROLLCALL_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 add_dependencies(replication_it_test rollcall-sim rollcalld rollcall)
 gtest_discover_tests(replication_it_test DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 600
   FIXTURES_REQUIRED postgres ENVIRONMENT ROLLCALL_TEST_PG_FILE=${ROLLCALL_TEST_PG_FILE})

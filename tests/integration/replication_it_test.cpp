@@ -50,7 +50,7 @@ class ReplicationIt : public ::testing::Test {
 // A leader (the Stack's rollcalld, which takes the lease as it starts) and
 // one standby on the same database.
 struct Pair {
-  explicit Pair(const SimOptions& sim) : stack(sim, FreshDatabase()) {
+  explicit Pair(const SimOptions& sim, const std::string& db = FreshDatabase()) : stack(sim, db) {
     standby_process = stack.StartAnotherServer(&standby);
   }
   static std::string FreshDatabase() {
@@ -254,6 +254,64 @@ TEST_F(ReplicationIt, ALeaderPausedPastItsLeaseDeploysAndWritesNothingWhenItResu
     ASSERT_TRUE(exit.ok()) << "the old leader kept running after it lost the lease";
     EXPECT_EQ(*exit, 3);
     EXPECT_THAT(ReadFileText(old_leader.stderr_path()), HasSubstr("stepping down"));
+  }
+}
+
+// A PostgreSQL server of the test's own (the fixture's is shared with
+// tests running beside it), stopped when the test ends.
+class OwnPostgres {
+ public:
+  OwnPostgres() {
+    char tmpl[] = "/tmp/rollcall-pg-it-XXXXXX";
+    state_ = std::string(mkdtemp(tmpl)) + "/pg.state";
+    ok_ = Script("start") == 0;
+    conninfo_ = ReadFileText(state_);
+    conninfo_ = conninfo_.substr(0, conninfo_.find('\n'));
+  }
+  ~OwnPostgres() { Script("stop"); }
+  bool ok() const { return ok_; }
+  const std::string& conninfo() const { return conninfo_; }
+  int Script(const std::string& what) {
+    CliRun run = RunCliBinary("/bin/bash", {ROLLCALL_SOURCE_DIR "/scripts/pg-test-server.sh", what, state_});
+    EXPECT_EQ(run.exit, 0) << what << ": " << run.out << run.err;
+    return run.exit;
+  }
+
+ private:
+  std::string state_, conninfo_;
+  bool ok_ = false;
+};
+
+// pg_ctl restart -m fast mid-rollout: every session ends. The leader steps
+// down at its first failed call (its supervisor starts it again, as systemd
+// would); a controller takes the lease on the restarted server and the
+// rollout completes, every row kept, no tenant deployed twice.
+TEST_F(ReplicationIt, ADatabaseRestartMidRolloutPausesItThenItCompletesWithNoRowLost) {
+  OwnPostgres pg;
+  ASSERT_TRUE(pg.ok());
+  Pair p({.tenants = kTenants, .deploy_ms = "300", .server_args = kLeaseArgs}, pg.conninfo());
+  std::string id = p.stack.StartRollout(RolloutBody(Json::parse(R"({"max_parallel":20})"), "v1", 1));
+  ASSERT_TRUE(PollUntil([&] { return p.stack.SimState()["deploy_count"].get<int>() >= kTenants / 4; },
+                        After(60s)));
+  const Json before = GetFrom(p.standby, "/v1/rollouts/" + id).Json();
+  ASSERT_EQ(pg.Script("restart"), 0);
+  // The leader notices at its next call and exits; a supervisor restarts it.
+  Result<int> exit = p.stack.server_process()->Wait(After(30s));
+  ASSERT_TRUE(exit.ok()) << "the leader kept running without its database";
+  EXPECT_EQ(*exit, 3);
+  EXPECT_THAT(ReadFileText(p.stack.server_process()->stderr_path()), HasSubstr("stepping down"));
+  p.stack.StartServer();
+
+  Json done = WaitFinishedAt(p.standby, id, After(90s));
+  ExpectExactCoverage(done);
+  // Every row written before the restart is still there, unchanged.
+  for (const auto& row : before.value("results", Json::array())) {
+    const Json* now = RowOf(done, row.value("slug", ""));
+    ASSERT_NE(now, nullptr) << row.dump();
+    EXPECT_EQ(now->value("finished_at", ""), row.value("finished_at", "")) << row.dump();
+  }
+  for (const auto& [slug, starts] : DeployStarts(p.stack)) {
+    EXPECT_EQ(starts.size(), 1u) << slug << " was deployed " << starts.size() << " times";
   }
 }
 
