@@ -9,6 +9,7 @@ add_library(rollcall_pg STATIC
   src/store/pg_store.cpp
   src/store/pg_fleet.cpp
   src/store/pg_lease.cpp
+  src/store/pg_batch.cpp
 )
 rollcall_target(rollcall_pg)
 target_link_libraries(rollcall_pg PUBLIC rollcall_store PostgreSQL::PostgreSQL)

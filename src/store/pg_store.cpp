@@ -239,16 +239,9 @@ Status PgStore::PutResultRows(const std::string& rollout_id, const TenantResult&
   {
     Params p;
     rows::BindResult(p, rollout_id, row);
-    const std::string& sql = ColumnsSql(
-        "INSERT INTO results ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
-        "ON CONFLICT (rollout_id, slug) DO UPDATE SET phase = excluded.phase, status = "
-        "excluded.status, "
-        "exit_code = excluded.exit_code, healthz_ok = excluded.healthz_ok, "
-        "verified_on_target = excluded.verified_on_target, running_image = excluded.running_image, "
-        "error = excluded.error, started_at_ms = excluded.started_at_ms, finished_at_ms = "
-        "excluded.finished_at_ms, "
-        "duration_ms = excluded.duration_ms, proof_observed_at_ms = excluded.proof_observed_at_ms",
-        rows::kResultColumns);
+    static const std::string sql = fmt::format(
+        "INSERT INTO results ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) {}",
+        rows::kResultColumns, pg::kResultUpsert);
     if (Result<Rows> r = c_->Exec("put result", sql.c_str(), p); !r.ok()) return r.status();
     Params clear;
     clear.BindText(1, rollout_id).BindText(2, row.slug);
@@ -258,25 +251,6 @@ Status PgStore::PutResultRows(const std::string& rollout_id, const TenantResult&
   }
 }
 
-Status PgStore::Commit(LedgerBatch& batch) {
-  std::lock_guard lock(mu_);
-  return Write("commit the engine's writes", /*atomic=*/true, [&] {
-    for (LedgerWrite& w : batch.writes()) {
-      Status s;
-      switch (w.kind) {
-        case LedgerWrite::Kind::kMarkStarted: s = MarkStartedRow(w.rollout_id, w.in_flight); break;
-        case LedgerWrite::Kind::kPutResult: s = PutResultRows(w.rollout_id, w.row); break;
-        case LedgerWrite::Kind::kObserveTenant:
-          s = ObserveRow(w.slug, w.observation);
-          if (s.code() == Status::Code::kNotFound) s = Status::Ok();  // removed meanwhile
-          break;
-        case LedgerWrite::Kind::kAppendEvent: s = AppendEventRow(w.event); break;
-      }
-      if (!s.ok()) return s;  // rolled back
-    }
-    return Status::Ok();
-  });
-}
 
 Result<std::vector<InFlightTenant>> PgStore::InFlight(const std::string& rollout_id) {
   std::lock_guard lock(mu_);

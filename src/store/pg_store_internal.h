@@ -37,4 +37,12 @@ inline const std::string& ColumnsSql(const char* format_text, const char* column
   return it->second;
 }
 
+// What a result row replaces of an earlier one for the same tenant.
+inline constexpr const char* kResultUpsert =
+    "ON CONFLICT (rollout_id, slug) DO UPDATE SET phase = excluded.phase, status = excluded.status, "
+    "exit_code = excluded.exit_code, healthz_ok = excluded.healthz_ok, "
+    "verified_on_target = excluded.verified_on_target, running_image = excluded.running_image, "
+    "error = excluded.error, started_at_ms = excluded.started_at_ms, finished_at_ms = excluded.finished_at_ms, "
+    "duration_ms = excluded.duration_ms, proof_observed_at_ms = excluded.proof_observed_at_ms";
+
 }  // namespace rollcall::pg

@@ -248,6 +248,13 @@ TYPED_TEST(StoreConformanceTest, ABatchCommitsEveryWriteInOrderAndNumbersItsEven
   seen.quarantined = false;
   batch.ObserveTenant("a", seen);
   batch.ObserveTenant("gone", seen);  // removed meanwhile: skipped
+  TenantObservation held;  // two observations of b in one batch: applied in order
+  held.quarantined = true;
+  held.quarantine_reason = "stuck";
+  batch.ObserveTenant("b", held);
+  TenantObservation later;
+  later.running_image = "img:v1";
+  batch.ObserveTenant("b", later);
   batch.AppendEvent(Event("r1", kEventTenantFinished));
   batch.AppendEvent(Event("", "quarantine"));
   Status committed = s.Commit(batch);
@@ -270,6 +277,9 @@ TYPED_TEST(StoreConformanceTest, ABatchCommitsEveryWriteInOrderAndNumbersItsEven
   ExpectSameRow(Row("a"), got.results[0]);
   EXPECT_EQ(s.GetTenant("a")->running_image, "img:v2");
   EXPECT_EQ(s.GetTenant("a")->running_seq, 2);
+  EXPECT_EQ(s.GetTenant("b")->running_image, "img:v1");
+  EXPECT_TRUE(s.GetTenant("b")->quarantined);
+  EXPECT_EQ(s.GetTenant("b")->quarantine_reason, "stuck");
   std::vector<RolloutEvent> events = *s.EventsAfter("r1", before);
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].type, kEventTenantStarted);
