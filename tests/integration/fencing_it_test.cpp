@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <cstdlib>
 #include <latch>
 #include <map>
@@ -19,6 +20,7 @@
 #include <thread>
 
 #include "stack.h"
+#include "store/pg_test_server.h"
 #include "test_registry.h"
 
 namespace rollcall::it {
@@ -195,11 +197,13 @@ class PromotionIt : public ::testing::Test {
     registry_ = std::move(registry).value();
   }
 
-  // rollcalld retagging in this registry's `app`, whose images it deploys.
-  void StartStack(SimOptions options) {
+  // rollcalld retagging in this registry's `app`, whose images it deploys,
+  // on `db` (a fresh SQLite file when empty).
+  void StartStack(SimOptions options, const std::string& db = "") {
     options.image_repo = registry_->host() + "/app";
-    options.server_args = {"--registry-url", registry_->url(), "--registry-insecure"};
-    stack_ = std::make_unique<Stack>(options);
+    options.server_args.insert(options.server_args.end(),
+                               {"--registry-url", registry_->url(), "--registry-insecure"});
+    stack_ = std::make_unique<Stack>(options, db);
     ASSERT_FALSE(HasFatalFailure()) << "the stack did not start";
   }
 
@@ -207,6 +211,9 @@ class PromotionIt : public ::testing::Test {
     Status pushed = registry_->PushImage(image, "app", tag);
     ASSERT_TRUE(pushed.ok()) << tag << ": " << pushed.message();
   }
+
+  void Race(const std::function<HttpReply(const std::string&, const std::string&)>& older_post,
+            const std::function<HttpReply(const std::string&, const std::string&)>& newer_post);
 
   HttpReply Promote(const Json& body, const std::string& channel = "latest") {
     return stack_->Post("/v1/channels/" + channel + "/promote", body.dump());
@@ -307,17 +314,40 @@ struct JobOutcome {
   }
 };
 
+// How a job sends its mutations: to the leader, or to a controller that may
+// answer 307 naming the leader (then the same request goes there).
+using Poster = std::function<HttpReply(const std::string& path, const std::string& body)>;
+
+Poster ToLeader(Stack& s) {
+  return [&s](const std::string& path, const std::string& body) { return s.Post(path, body); };
+}
+
+// "http://127.0.0.1:PORT" -> its endpoint.
+Endpoint EndpointOf(const std::string& url) {
+  const std::string rest = url.substr(url.find("://") + 3);
+  const size_t colon = rest.rfind(':');
+  return Endpoint{rest.substr(0, colon), std::atoi(rest.c_str() + colon + 1)};
+}
+
+Poster Through(Endpoint at) {
+  return [at](const std::string& path, const std::string& body) {
+    HttpReply r = TestHttpClient(at).Post(path, body, BearerHeader(kAdmin));
+    if (r.status != 307) return r;
+    const std::string leader = Str(r.Json(), "leader");
+    return TestHttpClient(EndpointOf(leader)).Post(path, body, BearerHeader(kAdmin));
+  };
+}
+
 // One CI job: roll out `s<seq>`, wait for the rollout if accepted, promote.
 // Every call makes its own HTTP client, so two jobs may run at once.
-JobOutcome RunJob(Stack& s, int64_t seq, int delay_ms, std::latch& start) {
+JobOutcome RunJob(Stack& s, const Poster& post, int64_t seq, int delay_ms, std::latch& start) {
   JobOutcome out;
   out.seq = seq;
   out.delay_ms = delay_ms;
   const std::string tag = fmt::format("s{}", seq);
   start.arrive_and_wait();
   std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));  // the race's jitter
-  HttpReply submitted = s.Post(
-      "/v1/rollouts", RolloutBody(tag, seq, R"({"max_parallel":4,"soak_seconds":0})"));
+  HttpReply submitted = post("/v1/rollouts", RolloutBody(tag, seq, R"({"max_parallel":4,"soak_seconds":0})"));
   out.submit_status = submitted.status;
   out.submit_body = submitted.body;
   if (submitted.status == 202) {
@@ -332,7 +362,7 @@ JobOutcome RunJob(Stack& s, int64_t seq, int delay_ms, std::latch& start) {
       }
     }
   }
-  HttpReply promoted = s.Post("/v1/channels/latest/promote", Json{{"tag", tag}, {"seq", seq}}.dump());
+  HttpReply promoted = post("/v1/channels/latest/promote", Json{{"tag", tag}, {"seq", seq}}.dump());
   out.promote_status = promoted.status;
   out.promote_body = promoted.body;
   return out;
@@ -345,7 +375,9 @@ int64_t SeqOfImage(const std::string& image) {
   return std::strtoll(image.c_str() + colon + 2, nullptr, 10);
 }
 
-TEST_F(PromotionIt, TwoJobsRacingAlwaysLeaveTheFleetAndTheChannelOnTheNewerRelease) {
+// The race, `kTrials` times, on the stack already started: the older job's
+// mutations through `older_post`, the newer's through `newer_post`.
+void PromotionIt::Race(const Poster& older_post, const Poster& newer_post) {
   constexpr int kTrials = 50;
   const auto began = SteadyClock::now();
   std::map<int64_t, TestImage> images;
@@ -371,7 +403,6 @@ TEST_F(PromotionIt, TwoJobsRacingAlwaysLeaveTheFleetAndTheChannelOnTheNewerRelea
   for (const auto& [seq, status] : pushed) ASSERT_TRUE(status.ok()) << "s" << seq << ": " << status.message();
   std::printf("pushed %d images in %lld ms\n", 2 * kTrials,
               static_cast<long long>((SteadyClock::now() - began) / 1ms));
-  ASSERT_NO_FATAL_FAILURE(StartStack({.tenants = 4, .deploy_ms = "5"}));
 
   const char* env_seed = std::getenv("ROLLCALL_FENCING_SEED");
   const uint32_t seed = env_seed ? static_cast<uint32_t>(std::strtoul(env_seed, nullptr, 10))
@@ -390,8 +421,8 @@ TEST_F(PromotionIt, TwoJobsRacingAlwaysLeaveTheFleetAndTheChannelOnTheNewerRelea
     SCOPED_TRACE(fmt::format("trial {}: seqs {} and {}", trial, low, high));
     std::latch start(2);
     JobOutcome older, newer;
-    std::thread older_job([&] { older = RunJob(*stack_, low, low_delay, start); });
-    std::thread newer_job([&] { newer = RunJob(*stack_, high, high_delay, start); });
+    std::thread older_job([&] { older = RunJob(*stack_, older_post, low, low_delay, start); });
+    std::thread newer_job([&] { newer = RunJob(*stack_, newer_post, high, high_delay, start); });
     older_job.join();
     newer_job.join();
     const std::string story = older.Describe() + "\n" + newer.Describe();
@@ -453,6 +484,29 @@ TEST_F(PromotionIt, TwoJobsRacingAlwaysLeaveTheFleetAndTheChannelOnTheNewerRelea
   std::printf("%d trials in %lld ms; how the older job fared:\n", trials_run,
               static_cast<long long>((SteadyClock::now() - trials_began) / 1ms));
   for (const auto& [how, count] : orderings) std::printf("  %3d x %s\n", count, how.c_str());
+}
+
+TEST_F(PromotionIt, TwoJobsRacingAlwaysLeaveTheFleetAndTheChannelOnTheNewerRelease) {
+  ASSERT_NO_FATAL_FAILURE(StartStack({.tenants = 4, .deploy_ms = "5"}));
+  Race(ToLeader(*stack_), ToLeader(*stack_));
+}
+
+// The same race against two controllers on one PostgreSQL: the older job
+// talks to the standby (sent on to the leader by 307), the newer one to the
+// leader. Fencing decisions are the leader's, under the database's locks.
+TEST_F(PromotionIt, TwoJobsRacingThroughTwoControllersAlwaysLeaveTheFleetOnTheNewerRelease) {
+  if (std::string why; !PgTestServer::Available(why)) {
+    if (PgTestServer::Required()) FAIL() << why;
+    GTEST_SKIP() << why;
+  }
+  Result<std::string> db = PgTestServer::FreshSchema();
+  ASSERT_TRUE(db.ok()) << db.status().message();
+  ASSERT_NO_FATAL_FAILURE(StartStack(
+      {.tenants = 4, .deploy_ms = "5", .server_args = {"--lease-ttl", "3", "--lease-renew", "0.5"}}, *db));
+  Endpoint standby;
+  std::unique_ptr<ChildProcess> standby_process = stack_->StartAnotherServer(&standby);
+  ASSERT_NE(standby_process, nullptr);
+  Race(Through(standby), ToLeader(*stack_));
 }
 
 }  // namespace
