@@ -20,10 +20,7 @@ namespace {
 class PgStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (std::string why; !PgTestServer::Available(why)) {
-      if (PgTestServer::Required()) FAIL() << why;
-      GTEST_SKIP() << why;
-    }
+    ROLLCALL_SKIP_WITHOUT_POSTGRES();
     Result<std::string> conninfo = PgTestServer::FreshSchema();
     ASSERT_TRUE(conninfo.ok()) << conninfo.status().message();
     conninfo_ = *conninfo;

@@ -23,3 +23,13 @@ class PgTestServer {
 };
 
 }  // namespace rollcall
+
+// In a test body or SetUp (gtest): skips the test without a server, or
+// fails it under ROLLCALL_REQUIRE_POSTGRES=1, saying why.
+#define ROLLCALL_SKIP_WITHOUT_POSTGRES()                                   \
+  do {                                                                     \
+    if (std::string why_; !::rollcall::PgTestServer::Available(why_)) {    \
+      if (::rollcall::PgTestServer::Required()) FAIL() << why_;            \
+      GTEST_SKIP() << why_;                                                \
+    }                                                                      \
+  } while (0)

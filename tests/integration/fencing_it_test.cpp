@@ -495,10 +495,7 @@ TEST_F(PromotionIt, TwoJobsRacingAlwaysLeaveTheFleetAndTheChannelOnTheNewerRelea
 // talks to the standby (sent on to the leader by 307), the newer one to the
 // leader. Fencing decisions are the leader's, under the database's locks.
 TEST_F(PromotionIt, TwoJobsRacingThroughTwoControllersAlwaysLeaveTheFleetOnTheNewerRelease) {
-  if (std::string why; !PgTestServer::Available(why)) {
-    if (PgTestServer::Required()) FAIL() << why;
-    GTEST_SKIP() << why;
-  }
+  ROLLCALL_SKIP_WITHOUT_POSTGRES();
   Result<std::string> db = PgTestServer::FreshSchema();
   ASSERT_TRUE(db.ok()) << db.status().message();
   ASSERT_NO_FATAL_FAILURE(StartStack(

@@ -40,10 +40,7 @@ int Trials() {
 class ReplicationIt : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (std::string why; !PgTestServer::Available(why)) {
-      if (PgTestServer::Required()) FAIL() << why;
-      GTEST_SKIP() << why;
-    }
+    ROLLCALL_SKIP_WITHOUT_POSTGRES();
   }
 };
 
