@@ -13,6 +13,7 @@ target_link_libraries(rollcall_sqlite PUBLIC rollcall_store SQLite::SQLite3)
 
 add_executable(store_test
   src/store/store_conformance_test.cpp
+  src/store/store_conformance_fleet_test.cpp
   src/store/sqlite_store_test.cpp
   src/store/pg_store_test.cpp
 )
