@@ -352,10 +352,11 @@ int Serve(const Config& c) {
           });
         },
         [](const std::string& why) { StepDown("lost the leader lease: " + why); });
-    lease->Start();
-    spdlog::info("standby: sharing {} as {}; the lease is taken by compare-and-set (ttl {}, renew {})",
-                 "the PostgreSQL ledger", EscapeText(self), FormatSeconds(DurationToSeconds(c.lease.ttl)),
+    spdlog::info("replicated: sharing the PostgreSQL ledger as {}; the lease is taken by compare-and-set "
+                 "(ttl {}, renew {})",
+                 EscapeText(self), FormatSeconds(DurationToSeconds(c.lease.ttl)),
                  FormatSeconds(DurationToSeconds(c.lease.renew_every)));
+    lease->Start();
   }
   std::printf("listening on %s:%d\n", host_port->first.c_str(), server->port());
   std::fflush(stdout);
