@@ -75,7 +75,9 @@ std::string Role(const Endpoint& at) { return TestHttpClient(at).Get("/healthz")
 // Each tenant's deploys as the simulator saw them: who asked, when.
 std::map<std::string, std::vector<std::pair<std::string, int64_t>>> DeployStarts(Stack& s) {
   std::map<std::string, std::vector<std::pair<std::string, int64_t>>> out;
-  for (const auto& [slug, t] : s.SimState()["tenants"].items()) {
+  // Held: the loop iterates into it (a temporary would die before the loop).
+  const Json tenants = s.SimState().value("tenants", Json::object());
+  for (const auto& [slug, t] : tenants.items()) {
     auto& starts = out[slug];
     for (const auto& d : t.value("starts", Json::array())) {
       starts.emplace_back(d.value("by", ""), d.value("at_ms", int64_t{0}));
