@@ -5,7 +5,7 @@
 
 #include "core/coverage.h"
 #include "core/fencing.h"
-#include "core/fleet_log.h"
+#include "core/fleet_log.h"  // kEventQuarantine
 #include "core/json_codec.h"
 
 namespace rollcall {
@@ -18,6 +18,13 @@ std::string Describe(const TenantResult& row) {
 }
 
 std::string JoinSlugs(const std::vector<std::string>& slugs) { return fmt::format("{}", fmt::join(slugs, ", ")); }
+
+// Retries of a store that cannot be reached: soon at first (a database
+// restart takes a second or two), then no more than every few seconds.
+constexpr Duration kFirstStoreRetry = std::chrono::milliseconds(250);
+constexpr Duration kLastStoreRetry = std::chrono::seconds(5);
+
+bool Unreachable(const Status& s) { return s.code() == Status::Code::kUnavailable; }
 
 }  // namespace
 
@@ -99,7 +106,9 @@ void RolloutEngine::Resume(const std::vector<InFlightTenant>& in_flight,
 }
 
 bool RolloutEngine::Handled(const std::string& slug) const {
-  return rows_.count(slug) > 0 || in_flight_.count(slug) > 0;
+  if (rows_.count(slug) > 0 || in_flight_.count(slug) > 0) return true;
+  return std::any_of(deferred_starts_.begin(), deferred_starts_.end(),
+                     [&](const DeferredStart& d) { return d.planned->tenant.slug == slug; });
 }
 
 bool RolloutEngine::FanoutBegun() const {
@@ -112,7 +121,7 @@ bool RolloutEngine::FanoutBegun() const {
 // The one place that decides what happens next; called after every event.
 // Nothing it calls re-enters it, except through Post().
 void RolloutEngine::Advance() {
-  if (stage_ == Stage::kDone) return;
+  if (stage_ == Stage::kDone || store_down_) return;  // an outage: RetryStore advances
   if (stop_ != Stop::kNone) {
     AbandonRechecks();
     // "In-flight tenants finish": one still waiting for another rollout to
@@ -130,11 +139,11 @@ void RolloutEngine::Advance() {
 }
 
 void RolloutEngine::AdvanceCanary() {
-  while (stop_ == Stop::kNone && in_flight_.empty() && next_canary_ < plan_.canary.size()) {
+  while (stop_ == Stop::kNone && !store_down_ && in_flight_.empty() && next_canary_ < plan_.canary.size()) {
     const PlannedTenant& next = plan_.canary[next_canary_++];
     if (!Handled(next.tenant.slug)) StartTenant(next);
   }
-  if (stop_ != Stop::kNone || !in_flight_.empty()) return;
+  if (stop_ != Stop::kNone || store_down_ || !in_flight_.empty()) return;
   if (plan_.canary.empty() || FanoutBegun()) {
     stage_ = Stage::kFanout;  // nothing to soak, or soaked before a restart
   } else {
@@ -146,21 +155,24 @@ void RolloutEngine::AdvanceFanout() {
   const size_t total = plan_.fanout.size();
   const size_t limit = static_cast<size_t>(rollout_.policy.max_parallel);
   if (rollout_.policy.strategy == Strategy::kWindow) {
-    while (stop_ == Stop::kNone && in_flight_.size() < limit && next_fanout_ < total) {
+    while (stop_ == Stop::kNone && !store_down_ && in_flight_.size() < limit && next_fanout_ < total) {
       const PlannedTenant& next = plan_.fanout[next_fanout_++];
       if (!Handled(next.tenant.slug)) StartTenant(next);
     }
   } else {
     // Batches: the next group only once the whole previous one finished.
-    while (stop_ == Stop::kNone && in_flight_.empty() && next_fanout_ < total) {
+    while (stop_ == Stop::kNone && !store_down_ && in_flight_.empty() && next_fanout_ < total) {
       const size_t end = std::min(total, next_fanout_ + limit);
-      while (stop_ == Stop::kNone && next_fanout_ < end) {
+      while (stop_ == Stop::kNone && !store_down_ && next_fanout_ < end) {
         const PlannedTenant& next = plan_.fanout[next_fanout_++];
         if (!Handled(next.tenant.slug)) StartTenant(next);
       }
     }
   }
-  if (stop_ == Stop::kNone && in_flight_.empty() && next_fanout_ == total) Finalize();
+  if (stop_ == Stop::kNone && !store_down_ && in_flight_.empty() && deferred_starts_.empty() &&
+      next_fanout_ == total) {
+    Finalize();
+  }
 }
 
 void RolloutEngine::AbandonRechecks() {
@@ -231,6 +243,10 @@ void RolloutEngine::StartTenant(const PlannedTenant& planned, bool adopt) {
   // Re-read the tenant: its running_seq, state and driver may have changed
   // since the rollout was planned.
   Result<Tenant> current = env_.store.GetTenant(slug);
+  if (!current.ok() && EnteredOutage(current.status())) {
+    deferred_starts_.push_back(DeferredStart{&planned, adopt});  // RetryStore starts it
+    return;
+  }
   const std::string withdrawn = WithdrawnReason(current);
   std::string refusal;
   if (withdrawn.empty()) {
@@ -263,14 +279,17 @@ void RolloutEngine::ScheduleFlush() {
 }
 
 bool RolloutEngine::CommitPending() {
+  if (store_down_) return false;  // RetryStore commits first
+  ObserveDeferred();
+  if (store_down_) return false;
   if (batch_.empty()) return true;
   LedgerBatch batch = std::move(batch_);
   batch_ = LedgerBatch();
   if (Status s = env_.store.Commit(batch); !s.ok()) {
-    StopWith(Stop::kStoreFailed, "store: " + s.message());
     // Nothing of it was written: it goes first in the next commit.
     for (LedgerWrite& w : batch_.writes()) batch.writes().push_back(std::move(w));
     batch_ = std::move(batch);
+    if (!EnteredOutage(s)) StopWith(Stop::kStoreFailed, "store: " + s.message());
     return false;
   }
   for (const LedgerWrite& w : batch.writes()) {
@@ -279,9 +298,46 @@ bool RolloutEngine::CommitPending() {
   return true;
 }
 
+bool RolloutEngine::EnteredOutage(const Status& s) {
+  if (!Unreachable(s)) return false;
+  if (!store_down_) {
+    store_down_ = true;
+    if (store_backoff_ == Duration(0)) store_backoff_ = kFirstStoreRetry;
+  }
+  if (store_timer_ == 0) {
+    store_timer_ = env_.clock.CallAfter(store_backoff_, [weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->RetryStore();
+    });
+    store_backoff_ = std::min<Duration>(store_backoff_ * 2, kLastStoreRetry);
+  }
+  return true;
+}
+
+void RolloutEngine::RetryStore() {
+  store_timer_ = 0;
+  store_down_ = false;
+  Flush();  // the writes that waited, then the deploys they precede
+  if (store_down_) return;  // still unreachable: retried again
+  if (state_unsaved_) SetState(rollout_.state);
+  if (store_down_) return;
+  store_backoff_ = Duration(0);
+  std::vector<DeferredStart> deferred = std::move(deferred_starts_);
+  deferred_starts_.clear();
+  for (const DeferredStart& d : deferred) {
+    if (stop_ == Stop::kNone) {
+      StartTenant(*d.planned, d.adopt);
+    } else if (d.adopt) {
+      interrupted_.insert(d.planned->tenant.slug);  // in flight at a restart: never redeployed now
+    }
+  }
+  if (final_pending_) return PersistFinal();
+  Advance();
+}
+
 void RolloutEngine::Flush() {
   flush_posted_ = false;
   const bool committed = CommitPending();
+  if (!committed && store_down_) return;  // the starts wait for their marks (RetryStore)
   std::vector<PendingStart> starts = std::move(pending_starts_);
   pending_starts_.clear();
   if (starts.empty()) return;
@@ -407,8 +463,18 @@ void RolloutEngine::BatchEvent(const char* type, nlohmann::json data) {
   batch_.AppendEvent(std::move(event));
 }
 
+void RolloutEngine::ObserveDeferred() {
+  std::vector<TenantResult> rows = std::move(deferred_observations_);
+  deferred_observations_.clear();
+  for (const TenantResult& row : rows) ObserveVerified(row);  // a row that fails again waits again
+}
+
 void RolloutEngine::ObserveVerified(const TenantResult& row) {
   Result<Tenant> current = env_.store.GetTenant(row.slug);
+  if (!current.ok() && EnteredOutage(current.status())) {
+    deferred_observations_.push_back(row);  // observed before its row's commit (CommitPending)
+    return;
+  }
   if (!current.ok()) return;  // removed meanwhile: nothing to record it on
   TenantObservation obs;
   obs.running_image = row.running_image;
@@ -443,6 +509,7 @@ void RolloutEngine::StopWith(Stop reason, std::string error) {
 
 Status RolloutEngine::Pause() {
   if (stage_ == Stage::kDone) return Status::Conflict("rollout " + rollout_.id + " already finished");
+  if (store_down_) return Status::Unavailable("the store cannot be reached: try again once it answers");
   if (!paused_) {
     paused_ = true;
     SetState(RolloutState::kPaused);
@@ -452,6 +519,7 @@ Status RolloutEngine::Pause() {
 
 Status RolloutEngine::Resume() {
   if (stage_ == Stage::kDone) return Status::Conflict("rollout " + rollout_.id + " already finished");
+  if (store_down_) return Status::Unavailable("the store cannot be reached: try again once it answers");
   if (paused_) {
     paused_ = false;
     SetState(RolloutState::kRunning);
@@ -490,9 +558,11 @@ Rollout RolloutEngine::Snapshot() const {
 
 void RolloutEngine::Finalize() {
   AbandonRechecks();
-  stage_ = Stage::kDone;
   if (!rollout_.policy.dry_run) FillUnstartedRows();
-  CommitPending();  // every row before the verdict that counts them
+  // Every row before the verdict that counts them; through an outage,
+  // RetryStore comes back here.
+  if (!CommitPending() && store_down_) return;
+  stage_ = Stage::kDone;
   rollout_.results = Snapshot().results;
   switch (stop_) {
     case Stop::kCancelled: rollout_.state = RolloutState::kCancelled; break;
@@ -502,12 +572,32 @@ void RolloutEngine::Finalize() {
   }
   if (!rollout_.policy.dry_run) ApplyCoverageGate();  // a dry run asserts no coverage
   rollout_.finished_at_ms = env_.clock.WallMillis();
-  env_.store.PutRollout(rollout_).IgnoreError();  // best effort: no side effect follows
-  Emit(kEventRolloutState,
-       {{"state", ToString(rollout_.state)},
-        {"error", rollout_.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(rollout_.error)},
-        {"stragglers", rollout_.stragglers}},
-       /*final=*/true);
+  PersistFinal();
+}
+
+// The quarantines, the final state, then its event: each written once, and
+// an outage between them only delays the rest (RetryStore).
+void RolloutEngine::PersistFinal() {
+  final_pending_ = true;
+  if (!CommitPending()) {
+    if (store_down_) return;
+  } else if (Status s = env_.store.PutRollout(rollout_); !s.ok()) {
+    if (EnteredOutage(s)) return;  // else best effort: no side effect follows
+  }
+  RolloutEvent event;
+  event.rollout_id = rollout_.id;
+  event.type = kEventRolloutState;
+  event.data = {{"state", ToString(rollout_.state)},
+                {"error", rollout_.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(rollout_.error)},
+                {"stragglers", rollout_.stragglers}};
+  event.at_ms = env_.clock.WallMillis();
+  event.final = true;
+  if (Status s = env_.store.AppendEvent(event); !s.ok()) {
+    if (EnteredOutage(s)) return;
+  } else {
+    env_.sink.Publish(event);
+  }
+  final_pending_ = false;
   if (on_finished_) on_finished_(rollout_);
 }
 
@@ -548,12 +638,14 @@ void RolloutEngine::ApplyCoverageGate() {
     obs.quarantined = true;
     obs.quarantine_reason = fmt::format("rollout {}: {}", rollout_.id,
                                         it == rows_.end() ? "no result row" : Describe(it->second));
-    if (Status s = env_.store.ObserveTenant(slug, obs); !s.ok()) {
-      rollout_.warnings.push_back(fmt::format("quarantine of {} not recorded: {}", slug, s.message()));
-    } else {
-      (void)RecordFleetEvent(env_, kEventQuarantine,
-                             {{"slug", slug}, {"quarantined", true}, {"reason", obs.quarantine_reason}});
-    }
+    // Committed with the final state (PersistFinal); skipped for a tenant
+    // removed meanwhile.
+    batch_.ObserveTenant(slug, obs);
+    RolloutEvent event;  // a fleet event: no rollout's
+    event.type = kEventQuarantine;
+    event.data = {{"slug", slug}, {"quarantined", true}, {"reason", obs.quarantine_reason}};
+    event.at_ms = env_.clock.WallMillis();
+    batch_.AppendEvent(std::move(event));
   }
   if (!verdict.stragglers.empty()) {
     rollout_.warnings.push_back(fmt::format("quarantined stragglers: {}", JoinSlugs(verdict.stragglers)));
@@ -561,9 +653,14 @@ void RolloutEngine::ApplyCoverageGate() {
 }
 
 void RolloutEngine::SetState(RolloutState state) {
-  if (!CommitPending()) return;  // the rows before the state that follows them
+  const bool committed = CommitPending();  // the rows before the state that follows them
+  if (!committed && !store_down_) return;
   rollout_.state = state;
-  if (!Persist(env_.store.PutRollout(rollout_))) return;
+  state_unsaved_ = !committed || !Persist(env_.store.PutRollout(rollout_));
+  if (state_unsaved_) {
+    state_unsaved_ = store_down_;  // RetryStore saves it
+    return;
+  }
   Emit(kEventRolloutState, {{"state", ToString(state)}, {"warnings", rollout_.warnings}});
 }
 
@@ -580,7 +677,7 @@ void RolloutEngine::Emit(const char* type, nlohmann::json data, bool final) {
 
 bool RolloutEngine::Persist(const Status& status) {
   if (status.ok()) return true;
-  StopWith(Stop::kStoreFailed, "store: " + status.message());
+  if (!EnteredOutage(status)) StopWith(Stop::kStoreFailed, "store: " + status.message());
   return false;
 }
 

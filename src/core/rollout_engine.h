@@ -14,8 +14,14 @@
 // marks, rows, observed tenants, their events) are group-committed: those
 // of one loop turn wait in a LedgerBatch and go to the store in one
 // transaction (Store::Commit) from a task posted once per turn, and the
-// deploys and published events they precede follow the commit. Not
-// thread-safe: every method runs on the loop.
+// deploys and published events they precede follow the commit.
+//
+// A store that cannot be reached (Unavailable: a networked database
+// restarting or partitioned) pauses the rollout rather than failing it:
+// nothing new starts, tenants in flight finish and their rows wait in the
+// batch, and the commit is retried with a backoff until the store answers;
+// then the rollout goes on where it was. Not thread-safe: every method runs
+// on the loop.
 #pragma once
 
 #include <functional>
@@ -51,7 +57,9 @@ class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
   // `superseded_by`, or when the ledger already shows a halt, nothing is
   // deployed: the rollout ends at once, interrupted tenants recorded Skipped.
   void Resume(const std::vector<InFlightTenant>& in_flight, const std::string& superseded_by = "");
-  // Control. Conflict when the rollout already finished.
+  // Control. Conflict when the rollout already finished; pause and resume
+  // are Unavailable while the store cannot be reached (a cancel stops the
+  // deploys at once and is recorded when it answers again).
   Status Pause();
   Status Resume();
   Status Cancel();
@@ -99,6 +107,7 @@ class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
   void RecordRow(const TenantResult& row);
   void StopWith(Stop reason, std::string error);
   void Finalize();
+  void PersistFinal();  // the final state and event; retried through an outage
   void FillUnstartedRows();
   void ApplyCoverageGate();
   void SetState(RolloutState state);
@@ -111,6 +120,11 @@ class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
   void ScheduleFlush();
   void Flush();  // commits, then starts the tenants whose marks it wrote
   bool CommitPending();
+  // Store outage: true (and the outage entered, its retry armed) when `s`
+  // says the store cannot be reached.
+  bool EnteredOutage(const Status& s);
+  void RetryStore();
+  void ObserveDeferred();  // the observations that waited for a read
 
   EngineEnv& env_;
   Rollout rollout_;
@@ -141,6 +155,20 @@ class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
   TimerId stage_timer_ = 0;                   // soak, or the re-probe deadline
   TimePoint began_{};                         // Start or Resume
   std::map<std::string, CancelFn> rechecks_;  // canary re-probes in flight
+  // While the store cannot be reached: nothing advances; tenants whose
+  // read failed start, and verified rows whose tenant could not be read are
+  // observed, once it answers again.
+  bool store_down_ = false;
+  Duration store_backoff_{};
+  TimerId store_timer_ = 0;
+  struct DeferredStart {
+    const PlannedTenant* planned;  // in plan_
+    bool adopt;
+  };
+  std::vector<DeferredStart> deferred_starts_;
+  std::vector<TenantResult> deferred_observations_;
+  bool final_pending_ = false;  // Finalize ran; its state waits for the store
+  bool state_unsaved_ = false;  // rollout_.state waits for the store
 };
 
 }  // namespace rollcall

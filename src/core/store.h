@@ -77,6 +77,10 @@ struct LedgerWrite {
   std::string slug{};              // kObserveTenant
   TenantObservation observation{}; // kObserveTenant
   RolloutEvent event{};            // kAppendEvent: Commit sets its id
+  // kAppendEvent: set by a store whose commit may land although it reported
+  // a lost connection; the retry of the same write carries it, so the store
+  // writes the event once.
+  std::string commit_key{};
 };
 
 class LedgerBatch {

@@ -292,8 +292,21 @@ int Serve(const Config& c) {
     // A standby until the lease is ours: it follows the leader's events.
     tail = LedgerTail::Create(clock, store, hub, std::chrono::milliseconds(250));
     tail->Start();
+    // Deposed, or past its lease by its own clock: the term is over. A
+    // database that does not answer ends nothing by itself: the engine
+    // waits and retries, the lease keeper keeps renewing, and the term ends
+    // only if the lease runs out first.
     ledger->pg->OnTermEnd([](const Status& s) { StepDown("the ledger: " + s.message()); });
     ledger->pg->GateWrites(may_act);
+    ledger->pg->OnReachability([](bool up, const std::string& why) {
+      if (up) {
+        spdlog::info("the ledger (postgres) answers again: rollouts go on");
+      } else {
+        spdlog::warn("the ledger (postgres) does not answer: {}; rollouts wait (nothing new is deployed), "
+                     "mutations answer 503, reads answer from cache; retrying",
+                     EscapeText(why));
+      }
+    });
   }
   Result<RegistryConfig> registry = RegistryConfigFor(c.image_repo, c.registry_url, c.registry_insecure,
                                                       c.registry_username, c.registry_password);

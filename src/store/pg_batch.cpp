@@ -6,6 +6,11 @@
 // the same tenant of the same rollout, so grouping changes no outcome.
 // Repeated keys keep the last write (observations merge, as applied in
 // order); event ids rise in the batch's order.
+//
+// A commit whose answer is lost with the connection may have landed; the
+// engine retries the same writes, so the marks, rows and observations are
+// upserts and each event carries a commit key (written once, its id
+// returned again).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -95,7 +100,7 @@ Status PgStore::Commit(LedgerBatch& batch) {
   std::map<Key, const InFlightTenant*> marks;
   std::map<Key, const TenantResult*> results;
   std::map<std::string, TenantObservation> observed;
-  std::vector<RolloutEvent*> events;
+  std::vector<LedgerWrite*> events;
   for (LedgerWrite& w : batch.writes()) {
     switch (w.kind) {
       case Kind::kMarkStarted: marks[{w.rollout_id, w.in_flight.slug}] = &w.in_flight; break;
@@ -105,7 +110,7 @@ Status PgStore::Commit(LedgerBatch& batch) {
         if (!fresh) it->second = Merge(it->second, w.observation);
         break;
       }
-      case Kind::kAppendEvent: events.push_back(&w.event); break;
+      case Kind::kAppendEvent: events.push_back(&w); break;
     }
   }
   std::vector<std::pair<Key, const InFlightTenant*>> mark_list(marks.begin(), marks.end());
@@ -113,6 +118,9 @@ Status PgStore::Commit(LedgerBatch& batch) {
   std::vector<std::pair<std::string, TenantObservation>> observed_list(observed.begin(), observed.end());
 
   std::lock_guard lock(mu_);
+  for (LedgerWrite* w : events) {
+    if (w->commit_key.empty()) w->commit_key = fmt::format("{}-{}", commit_key_prefix_, ++commit_keys_);
+  }
   return Write("commit the engine's writes", /*atomic=*/true, [&]() -> Status {
     Status s = Chunked(mark_list.size(), [&](size_t first, size_t count) {
       Params p;
@@ -175,24 +183,28 @@ Status PgStore::Commit(LedgerBatch& batch) {
       Params p;
       int n = 0;
       for (size_t i = first; i < first + count; ++i) {
-        const RolloutEvent& e = *events[i];
+        const RolloutEvent& e = events[i]->event;
         p.BindOptText(n + 1, e.rollout_id.empty() ? std::nullopt : std::optional<std::string>(e.rollout_id));
         p.BindText(n + 2, e.type).BindText(n + 3, rows::Dump(e.data)).BindInt(n + 4, e.at_ms);
-        p.BindBool(n + 5, e.final);
-        n += 5;
+        p.BindBool(n + 5, e.final).BindText(n + 6, events[i]->commit_key);
+        n += 6;
       }
-      const std::string sql =
-          fmt::format("INSERT INTO events (rollout_id, type, data_json, at_ms, final) VALUES {} RETURNING id",
-                      Tuples(count, {"", "", "", "", ""}));
+      // An event already written by a commit that seemed to fail keeps its
+      // row; the no-op update makes RETURNING name it.
+      const std::string sql = fmt::format(
+          "INSERT INTO events (rollout_id, type, data_json, at_ms, final, commit_key) VALUES {} "
+          "ON CONFLICT (commit_key) DO UPDATE SET commit_key = excluded.commit_key RETURNING id, commit_key",
+          Tuples(count, {"", "", "", "", "", ""}));
       Result<Rows> r = c_->Exec("append events", sql.c_str(), p);
       if (!r.ok()) return r.status();
-      // The sequence numbers the VALUES rows in order; RETURNING's order
-      // is not promised, so the ids are sorted back onto the events.
-      std::vector<int64_t> ids;
-      for (int i = 0; i < r->size(); ++i) ids.push_back((*r)[i].Int(0));
-      std::sort(ids.begin(), ids.end());
-      if (ids.size() != count) return Status::Internal("postgres: append events: wrong number of ids");
-      for (size_t i = 0; i < count; ++i) events[first + i]->id = ids[i];
+      // RETURNING's order is not promised: the ids go back by key.
+      std::map<std::string, int64_t> ids;
+      for (int i = 0; i < r->size(); ++i) ids[(*r)[i].Text(1)] = (*r)[i].Int(0);
+      for (size_t i = first; i < first + count; ++i) {
+        auto id = ids.find(events[i]->commit_key);
+        if (id == ids.end()) return Status::Internal("postgres: append events: an event's id was not returned");
+        events[i]->event.id = id->second;
+      }
       return Status::Ok();
     });
   });

@@ -1,5 +1,7 @@
 #include "store/pg_db.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -132,13 +134,31 @@ Status Connection::SetSessionSql(std::string sql) {
 
 Status Connection::EnsureConnected(std::string_view what) {
   if (conn_ && PQstatus(conn_) == CONNECTION_OK) return Status::Ok();
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_connect_) {
+    return Status::Unavailable(fmt::format("postgres: {}: unreachable ({}); retrying", what, last_connect_error_));
+  }
   Status s = Connect();
-  return s.ok() ? s : Lost(fmt::format("postgres: {}: {}", what, s.message()));
+  if (!s.ok()) {
+    connect_backoff_ = std::clamp(connect_backoff_ * 2, std::chrono::milliseconds(100), std::chrono::milliseconds(1000));
+    next_connect_ = now + connect_backoff_;
+    last_connect_error_ = s.message();
+    return Lost(fmt::format("postgres: {}: {}", what, s.message()));
+  }
+  connect_backoff_ = std::chrono::milliseconds(0);
+  if (!reachable_) {
+    reachable_ = true;
+    if (on_reachability_) on_reachability_(true, "");
+  }
+  return s;
 }
 
 Status Connection::Lost(std::string message) {
   Status s = Status::Unavailable(std::move(message));
-  if (on_unavailable_) on_unavailable_(s);
+  if (reachable_) {
+    reachable_ = false;
+    if (on_reachability_) on_reachability_(false, s.message());
+  }
   return s;
 }
 

@@ -6,15 +6,18 @@
 // cross the store's boundary) and NULL parameters are plain null pointers.
 // Nothing here throws. Failures are Status values naming the operation:
 // Unavailable("postgres: <what>: <message>") when the server cannot be
-// reached (the connection is reset and retried by the next call), Conflict
-// for a unique violation, Internal otherwise. Not thread-safe: the owner
+// reached, Conflict for a unique violation, Internal otherwise. A lost
+// connection is re-established by a later call; after a failed attempt the
+// next waits a backoff (100 ms doubling to 1 s), calls meanwhile failing at
+// once, so an unreachable server does not hold every caller for its
+// connect timeout. Not thread-safe: the owner
 // serialises every call (PgStore holds a mutex).
 #pragma once
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <functional>
-
 #include <memory>
 #include <optional>
 #include <string>
@@ -92,9 +95,9 @@ class Connection {
   Result<Rows> Exec(std::string_view what, const char* sql, const Params& params = {});
   // Runs several statements without parameters (a schema step).
   Status ExecScript(std::string_view what, const char* sql);
-  // Called with every Unavailable this connection returns (the server
-  // could not be reached, or the connection broke).
-  void SetOnUnavailable(std::function<void(const Status&)> fn) { on_unavailable_ = std::move(fn); }
+  // Told when the server stops answering (false, why) and answers again
+  // (true, ""): transitions only.
+  void SetOnReachability(std::function<void(bool, const std::string&)> fn) { on_reachability_ = std::move(fn); }
   // Statements run on every (re)connection, e.g. session settings; runs
   // them now when connected.
   Status SetSessionSql(std::string sql);
@@ -104,12 +107,16 @@ class Connection {
       : conninfo_(std::move(conninfo)), password_(std::move(password)) {}
   Status Connect();
   Status EnsureConnected(std::string_view what);
-  Status Lost(std::string message);  // Unavailable, reported to on_unavailable_
+  Status Lost(std::string message);  // Unavailable; a transition is reported
 
   const std::string conninfo_;
   const std::string password_;
   PGconn* conn_ = nullptr;
-  std::function<void(const Status&)> on_unavailable_;
+  std::function<void(bool, const std::string&)> on_reachability_;
+  bool reachable_ = true;
+  std::chrono::steady_clock::time_point next_connect_{};  // backoff after a failed connect
+  std::chrono::milliseconds connect_backoff_{0};
+  std::string last_connect_error_;
   std::string session_sql_;
 };
 

@@ -130,10 +130,11 @@ void PgStore::GateWrites(std::function<bool()> may_act) {
 void PgStore::OnTermEnd(std::function<void(const Status&)> fn) {
   std::lock_guard lock(mu_);
   on_term_end_ = std::move(fn);
-  // The connection reports each loss; only a fenced (leading) store acts on it.
-  c_->SetOnUnavailable([this](const Status& s) {
-    if (fence_epoch_ != 0 && on_term_end_) on_term_end_(s);
-  });
+}
+
+void PgStore::OnReachability(std::function<void(bool reachable, const std::string& why)> fn) {
+  std::lock_guard lock(mu_);
+  c_->SetOnReachability(std::move(fn));
 }
 
 }  // namespace rollcall

@@ -143,10 +143,18 @@ CREATE TABLE IF NOT EXISTS leader_lease (
 );
 )sql";
 
+// Version 3: an event's commit key (LedgerWrite::commit_key), so a batch
+// retried after a commit whose outcome was lost with the connection writes
+// its events once.
+constexpr const char* kPgSchemaV3 = R"sql(
+ALTER TABLE events ADD COLUMN IF NOT EXISTS commit_key TEXT;
+CREATE UNIQUE INDEX IF NOT EXISTS events_by_commit_key ON events (commit_key);
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& PgSchemaSteps() {
-  static const std::vector<const char*> steps = {kPgSchemaV1, kPgSchemaV2};
+  static const std::vector<const char*> steps = {kPgSchemaV1, kPgSchemaV2, kPgSchemaV3};
   return steps;
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <random>
 
 #include "store/pg_store_internal.h"
 
@@ -26,7 +27,8 @@ Result<std::unique_ptr<PgStore>> PgStore::Open(const std::string& conninfo,
   return std::unique_ptr<PgStore>(new PgStore(std::move(c).value()));
 }
 
-PgStore::PgStore(std::unique_ptr<pg::Connection> c) : c_(std::move(c)) {}
+PgStore::PgStore(std::unique_ptr<pg::Connection> c)
+    : c_(std::move(c)), commit_key_prefix_(fmt::format("{:016x}", std::random_device{}() * 0x100000000ull ^ std::random_device{}())) {}
 PgStore::~PgStore() = default;
 
 // ---- tenants ----

@@ -17,8 +17,8 @@
 //
 // Thread-safe: one connection, every call serialised by a mutex. A lost
 // connection fails the call with Unavailable("postgres: ...") and is
-// re-established by the next one. Every method returns a Status and never
-// throws.
+// re-established by a later one, with a backoff (pg_db.h). Every method
+// returns a Status and never throws.
 #pragma once
 
 #include <functional>
@@ -98,9 +98,15 @@ class PgStore : public Store, public LeaderLease {
 
   // Once writes are fenced, `fn` runs (with the store's lock held, on the
   // calling thread) when the term they belong to cannot go on: a write
-  // refused as deposed, or any call failing for want of the database. A
-  // leader steps down there rather than act on a ledger it cannot keep.
+  // refused as deposed, or refused by the leader's own clock. A leader
+  // steps down there. A database that cannot be reached ends no term: the
+  // call fails Unavailable and the caller retries (the lease decides
+  // whether the term outlives the outage).
   void OnTermEnd(std::function<void(const Status&)> fn);
+  // `fn(false, why)` when the database stops answering, `fn(true, "")` when
+  // it answers again: transitions only, for the operator's log. Called
+  // with the store's lock held, on the calling thread.
+  void OnReachability(std::function<void(bool reachable, const std::string& why)> fn);
   // Once writes are fenced, each first asks `may_act` (the leader's own
   // clock: core/leadership.h); a write it refuses fails Unavailable, writes
   // nothing and ends the term. A leader resumed after a pause longer than
@@ -136,6 +142,8 @@ class PgStore : public Store, public LeaderLease {
   int64_t fence_epoch_ = 0;            // guarded by mu_
   std::function<void(const Status&)> on_term_end_;  // guarded by mu_
   std::function<bool()> may_act_;                   // guarded by mu_
+  const std::string commit_key_prefix_;             // this process's, random
+  int64_t commit_keys_ = 0;                         // guarded by mu_
 };
 
 // The schema steps, oldest first.

@@ -60,7 +60,7 @@ TEST_F(PgStoreTest, ASchemaNewerThanTheBinaryIsRefused) {
   ASSERT_TRUE(Admin("UPDATE rollcall_schema SET version = 99").ok());
   Result<std::unique_ptr<PgStore>> store = PgStore::Open(conninfo_);
   ASSERT_FALSE(store.ok());
-  EXPECT_EQ(store.status().message(), "postgres: schema version 99 is newer than this binary knows (2)");
+  EXPECT_EQ(store.status().message(), fmt::format("postgres: schema version 99 is newer than this binary knows ({})", PgSchemaSteps().size()));
 }
 
 TEST_F(PgStoreTest, AnUnreachableServerIsUnavailableAndThePasswordIsNeverShown) {
@@ -93,29 +93,61 @@ TEST_F(PgStoreTest, ADroppedConnectionFailsOneCallThenIsReestablished) {
 // What the TTL would do in time, done at once: the lease runs out now.
 constexpr const char* kExpireLease = "UPDATE leader_lease SET expires_at = clock_timestamp() - interval '1 ms'";
 
-// A leader's store reports the end of its term when the database goes
-// away; a standby's (unfenced) store only fails the call.
-TEST_F(PgStoreTest, ALostConnectionEndsTheTermOfAFencedStoreOnly) {
+// A lost database ends no term: the leader's call fails Unavailable, the
+// operator's log hears of the loss and of the return once each, and a later
+// call reconnects (the engine retries; the lease decides whether the term
+// outlives the outage).
+TEST_F(PgStoreTest, ALostConnectionEndsNoTermAndALaterCallReconnects) {
   std::unique_ptr<PgStore> store = Open(" application_name=rollcall-term");
   ASSERT_NE(store, nullptr);
   std::vector<std::string> ends;
+  std::vector<std::pair<bool, std::string>> reachability;
   store->OnTermEnd([&ends](const Status& s) { ends.push_back(s.message()); });
-  auto drop = [&] {
-    ASSERT_TRUE(Admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                      "WHERE application_name = 'rollcall-term'")
-                    .ok());
-    // The next calls notice (one of them fails); bounded.
-    for (int i = 0; i < 100 && store->GetTenant("x").status().code() != Status::Code::kUnavailable; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-  };
-  drop();
-  EXPECT_TRUE(ends.empty());  // a standby: nothing to end
+  store->OnReachability([&](bool up, const std::string& why) { reachability.emplace_back(up, why); });
   ASSERT_EQ(**store->TryAcquireLease("me", "http://me", std::chrono::seconds(10)), 1);
   store->FenceWrites(1);
-  drop();
-  ASSERT_EQ(ends.size(), 1u);
-  EXPECT_EQ(ends[0].rfind("postgres: ", 0), 0u) << ends[0];
+  ASSERT_TRUE(Admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = 'rollcall-term'")
+                  .ok());
+  Status during = store->PutTenants({Minimal("a")});
+  ASSERT_EQ(during.code(), Status::Code::kUnavailable) << during.message();
+  EXPECT_EQ(during.message().rfind("postgres: ", 0), 0u) << during.message();
+  // Bounded: the reconnect backoff is at most a second.
+  Status after = Status::Unavailable("not tried");
+  for (int i = 0; i < 300 && !after.ok(); ++i) {
+    after = store->PutTenants({Minimal("a")});
+    if (!after.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(after.ok()) << after.message();
+  EXPECT_TRUE(ends.empty()) << ends[0];
+  ASSERT_EQ(reachability.size(), 2u);
+  EXPECT_FALSE(reachability[0].first);
+  EXPECT_EQ(reachability[0].second.rfind("postgres: ", 0), 0u) << reachability[0].second;
+  EXPECT_TRUE(reachability[1].first);
+}
+
+// A batch committed again (its first commit's answer lost with the
+// connection, say) writes each event once and names the same ids.
+TEST_F(PgStoreTest, ABatchCommittedTwiceWritesItsEventsOnce) {
+  std::unique_ptr<PgStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->PutRollout(FullRollout("r1", 1000)).ok());
+  LedgerBatch batch;
+  batch.PutResult("r1", Row("a"));
+  batch.AppendEvent(Event("r1", kEventTenantFinished));
+  batch.AppendEvent(Event("r1", kEventTenantStarted));
+  ASSERT_TRUE(store->Commit(batch).ok());
+  const int64_t first = batch.writes()[1].event.id, second = batch.writes()[2].event.id;
+  ASSERT_GT(first, 0);
+  ASSERT_GT(second, first);
+  batch.AppendEvent(Event("r1", kEventTenantStarted));  // a write of the next turn joins the retry
+  ASSERT_TRUE(store->Commit(batch).ok());
+  EXPECT_EQ(batch.writes()[1].event.id, first);
+  EXPECT_EQ(batch.writes()[2].event.id, second);
+  EXPECT_GT(batch.writes()[3].event.id, second);
+  Result<std::vector<RolloutEvent>> events = store->EventsAfter("r1", 0);
+  ASSERT_TRUE(events.ok()) << events.status().message();
+  EXPECT_EQ(events->size(), 3u);
 }
 
 // A leader whose own clock says its lease ran out writes nothing, even

@@ -1,13 +1,13 @@
 // EngineHarness: the real RolloutService on a FakeClock, a FakeFleet and a
-// MemoryStore — the unmodified engine in virtual time, for tests, the demo
-// and the engine benchmark.
+// MemoryStore that can be made unreachable — the unmodified engine in
+// virtual time, for tests, the demo and the engine benchmark.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "core/rollout_service.h"
-#include "store/memory_store.h"
+#include "testing/outage_store.h"
 #include "testing/fake_clock.h"
 #include "testing/fake_fleet.h"
 
@@ -60,7 +60,7 @@ class EngineHarness {
   FakeFleet fleet{clock};
   FakeDriver driver{fleet};
   FakeProber prober{fleet};
-  MemoryStore store;
+  OutageStore store;  // a MemoryStore that can be made unreachable
   RecordingSink sink;
   SequentialIds ids;
   EngineEnv env{clock, driver, prober, store, sink, kRepo};
