@@ -4,6 +4,8 @@
 #   bash scripts/pg-test-server.sh start STATE   # writes the libpq conninfo to STATE
 #   bash scripts/pg-test-server.sh stop STATE    # stops it and removes its files
 #   bash scripts/pg-test-server.sh restart STATE # pg_ctl restart -m fast
+#   bash scripts/pg-test-server.sh down STATE    # pg_ctl stop -m fast, files kept
+#   bash scripts/pg-test-server.sh up STATE      # starts it again after down
 # STATE's first line is the conninfo, its second the server's directory.
 set -euo pipefail
 cmd=${1:?start or stop}
@@ -42,16 +44,22 @@ stop)
   fi
   rm -f "$state"
   ;;
-restart)
-  # What an operator's `pg_ctl restart -m fast` does: every session ends.
+restart|up)
+  # restart: what an operator's `pg_ctl restart -m fast` does (every
+  # session ends); up: the server comes back after `down`.
   dir=$(sed -n 2p "$state")
   port=$(sed -n 1p "$state" | sed 's/.*port=\([0-9]*\).*/\1/')
   as_owner "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/log" -m fast -w -t 30 \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" restart \
-    >/dev/null 2>&1 || { tail -20 "$dir/log" >&2; exit 1; }
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
+    "$([ "$cmd" = up ] && echo start || echo restart)" >/dev/null 2>&1 || { tail -20 "$dir/log" >&2; exit 1; }
+  ;;
+down)
+  # An outage: the server stops (sessions end, connections are refused).
+  dir=$(sed -n 2p "$state")
+  as_owner "$pgbin/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop >/dev/null 2>&1 || { tail -20 "$dir/log" >&2; exit 1; }
   ;;
 *)
-  echo "usage: pg-test-server.sh start|stop|restart STATE" >&2
+  echo "usage: pg-test-server.sh start|stop|restart|down|up STATE" >&2
   exit 2
   ;;
 esac

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <vector>
 
 #include "core/json_codec.h"
@@ -54,6 +56,32 @@ template <typename Fn>
 Run Now(Fn fn) {
   return [fn](const Args& args, const HttpRequest& req, Responder out) {
     out.Send(ToHttp(fn(args, req)));
+  };
+}
+
+int64_t WallMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A JSON read route: its good answers are remembered; when it fails 503
+// (the ledger does not answer) the last good one answers instead, with its
+// Age and a Warning that it is stale (why is in the log).
+template <typename Fn>
+Run Read(const ApiDeps& d, Fn fn) {
+  return [cache = d.read_cache, fn](const Args& args, const HttpRequest& req, Responder out) {
+    ApiResponse api = fn(args, req);
+    HttpResponse r = ToHttp(api);
+    if (cache != nullptr && api.status == 200) {
+      cache->Remember(req.target, r.body, WallMillis());
+    } else if (cache != nullptr && api.status == 503) {
+      if (std::optional<ReadCache::Answer> kept = cache->Recall(req.target)) {
+        r = HttpResponse::Json(200, std::move(kept->body));
+        r.headers.emplace_back("Age", std::to_string(std::max<int64_t>(0, (WallMillis() - kept->at_ms) / 1000)));
+        r.headers.emplace_back("Warning", "110 rollcalld \"stale: the ledger does not answer\"");
+      }
+    }
+    out.Send(std::move(r));
   };
 }
 
@@ -139,11 +167,11 @@ std::vector<Endpoint> Table(ApiDeps& d) {
           r.content_type = "text/plain; version=0.0.4";
           out.Send(std::move(r));
         }),
-      e("GET", "/v1/tenants", read, worker, Now([&p](const Args&, const HttpRequest&) { return p.ListTenants(); })),
+      e("GET", "/v1/tenants", read, worker, Read(d, [&p](const Args&, const HttpRequest&) { return p.ListTenants(); })),
       e("POST", "/v1/tenants:bulk", admin, worker,
         Now([&p](const Args&, const HttpRequest& r) { return p.BulkTenants(r.body); })),
       e("GET", "/v1/tenants/{}", read, worker,
-        Now([&p](const Args& a, const HttpRequest&) { return p.GetTenant(a[0]); })),
+        Read(d, [&p](const Args& a, const HttpRequest&) { return p.GetTenant(a[0]); })),
       e("PUT", "/v1/tenants/{}", admin, worker,
         Now([&p](const Args& a, const HttpRequest& r) { return p.PutTenant(a[0], r.body); })),
       e("DELETE", "/v1/tenants/{}", admin, worker,
@@ -153,9 +181,9 @@ std::vector<Endpoint> Table(ApiDeps& d) {
       e("POST", "/v1/rollouts", admin, worker,
         Now([&p](const Args&, const HttpRequest& r) { return p.CreateRollout(r.body); })),
       e("GET", "/v1/rollouts", read, worker,
-        Now([&p](const Args&, const HttpRequest& r) { return p.ListRollouts(r.Query("state").value_or("")); })),
+        Read(d, [&p](const Args&, const HttpRequest& r) { return p.ListRollouts(r.Query("state").value_or("")); })),
       e("GET", "/v1/rollouts/{}", read, worker,
-        Now([&p](const Args& a, const HttpRequest&) { return p.GetRollout(a[0]); })),
+        Read(d, [&p](const Args& a, const HttpRequest&) { return p.GetRollout(a[0]); })),
       e("POST", "/v1/rollouts/{}/{cancel|pause|resume}", admin, worker,
         [&p](const Args& a, const HttpRequest&, Responder out) {
           p.Control(a[0], ControlOf(a[1]), ReplyTo(out));
@@ -164,7 +192,7 @@ std::vector<Endpoint> Table(ApiDeps& d) {
         [&d](const Args& a, const HttpRequest& r, Responder out) { StreamEvents(d, a[0], r, out); }),
       e("GET", "/v1/events", read, worker,
         [&d](const Args&, const HttpRequest& r, Responder out) { StreamFleet(d, r, out); }),
-      e("GET", "/v1/fleet", read, worker, Now([&p](const Args&, const HttpRequest&) { return p.Fleet(); })),
+      e("GET", "/v1/fleet", read, worker, Read(d, [&p](const Args&, const HttpRequest&) { return p.Fleet(); })),
       e("POST", "/v1/fleet/freeze", admin, worker,
         Now([&p](const Args&, const HttpRequest& r) { return p.Freeze(r.body); })),
       e("POST", "/v1/fleet/unfreeze", admin, worker,
@@ -174,13 +202,13 @@ std::vector<Endpoint> Table(ApiDeps& d) {
         // of issue 14; until then every admin call is "admin".
         Now([&p](const Args&, const HttpRequest& r) { return p.Recover(r.body, "admin"); })),
       e("GET", "/v1/audit", read, worker,
-        Now([&p](const Args&, const HttpRequest& r) {
+        Read(d, [&p](const Args&, const HttpRequest& r) {
           return p.Audit(r.Query("since"), r.Query("actor"), r.Query("kind"), r.Query("limit"), r.Query("cursor"));
         })),
       e("GET", "/v1/channels", read, worker,
-        Now([&promoter](const Args&, const HttpRequest&) { return promoter.List(); })),
+        Read(d, [&promoter](const Args&, const HttpRequest&) { return promoter.List(); })),
       e("GET", "/v1/channels/{}", read, worker,
-        Now([&promoter](const Args& a, const HttpRequest&) { return promoter.Get(a[0]); })),
+        Read(d, [&promoter](const Args& a, const HttpRequest&) { return promoter.Get(a[0]); })),
       e("POST", "/v1/channels/{}/promote", admin, worker,
         Now([&promoter](const Args& a, const HttpRequest& r) { return promoter.Promote(a[0], r.body); })),
       e("POST", "/cp/admin/tenants/redeploy-fleet", admin, worker,

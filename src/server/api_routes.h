@@ -13,6 +13,7 @@
 #include "server/control_plane.h"
 #include "server/event_hub.h"
 #include "server/promoter.h"
+#include "server/read_cache.h"
 
 namespace rollcall {
 
@@ -29,6 +30,9 @@ struct ApiDeps {
   // answers every mutation with 307 to the leader's advertised URL, or 503
   // while no leader holds the lease. Empty: the only controller (SQLite).
   std::function<LeaderView()> leader = {};
+  // The JSON read routes' last good answers, served (marked stale) while
+  // the ledger does not answer. None: a failed read answers 503.
+  ReadCache* read_cache = nullptr;
 };
 
 // The lease's gauges for /metrics: rollcall_leader, rollcall_leader_epoch,

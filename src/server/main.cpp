@@ -326,6 +326,7 @@ int Serve(const Config& c) {
   httpd::ApplyServerFlags(c.server, open_files, options);
   options.workers = 8;  // store reads, and mutations waiting (bounded) for the engine loop
   httpd::HttpServer* serving_server = nullptr;  // for /metrics, set below
+  ReadCache read_cache;  // reads answer from it while the ledger does not
   ApiDeps deps{plane, promoter, auth, hub, c.body_limit, [&serving_server, &hub] {
                  return httpd::MetricsText(serving_server->stats(), "rollcall_http") +
                         fmt::format("# HELP rollcall_event_followers Event streams following a rollout.\n"
@@ -340,7 +341,8 @@ int Serve(const Config& c) {
                  only.leader = true;
                  only.may_act = true;
                  return only;
-               }};
+               },
+               &read_cache};
   auto server = std::make_unique<httpd::HttpServer>(options, MakeApiRouter(deps), LogRequest);
   serving_server = server.get();
   if (Status s = server->Bind(); !s.ok()) {

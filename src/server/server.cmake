@@ -12,6 +12,7 @@ add_library(rollcall_server STATIC
   src/server/registry_retagger.cpp
   src/server/lease_keeper.cpp
   src/server/ledger_tail.cpp
+  src/server/read_cache.cpp
 )
 rollcall_target(rollcall_server)
 target_link_libraries(rollcall_server PUBLIC rollcall_core rollcall_registry rollcall_httpd spdlog::spdlog)
@@ -30,6 +31,7 @@ add_executable(server_test
   src/server/promoter_test.cpp
   src/server/lease_keeper_test.cpp
   src/server/ledger_tail_test.cpp
+  src/server/read_cache_test.cpp
 )
 rollcall_target(server_test)
 target_link_libraries(server_test PRIVATE rollcall_server rollcall_runtime rollcall_testing

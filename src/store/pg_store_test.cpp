@@ -9,6 +9,8 @@
 #include <functional>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "store/pg_db.h"
 #include "store/pg_store.h"
 #include "store/pg_test_server.h"

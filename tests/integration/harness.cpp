@@ -1,5 +1,7 @@
 #include "harness.h"
 
+#include <algorithm>
+#include <cctype>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <httplib.h>
@@ -259,6 +261,16 @@ nlohmann::json HttpReply::Json() const {
   return nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
 }
 
+std::string HttpReply::Header(const std::string& name) const {
+  for (const auto& [key, value] : headers) {
+    if (key.size() == name.size() &&
+        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+      return value;
+    }
+  }
+  return "";
+}
+
 TestHttpClient::TestHttpClient(const Endpoint& endpoint, std::chrono::milliseconds timeout)
     : client_(std::make_unique<httplib::Client>(endpoint.host, endpoint.port)) {
   client_->set_connection_timeout(timeout);
@@ -279,7 +291,10 @@ httplib::Headers ToHttplib(const HttpHeaders& headers) {
 HttpReply FromHttplib(const httplib::Result& result) {
   if (!result)
     return HttpReply{.status = 0, .body = "", .error = httplib::to_string(result.error())};
-  return HttpReply{.status = result->status, .body = result->body, .error = ""};
+  return HttpReply{.status = result->status,
+                   .body = result->body,
+                   .error = "",
+                   .headers = HttpHeaders(result->headers.begin(), result->headers.end())};
 }
 
 }  // namespace

@@ -104,8 +104,11 @@ struct HttpReply {
   int status = 0;  // 0: no HTTP answer (refused, reset, timed out)
   std::string body;
   std::string error;  // the transport error when status is 0
+  HttpHeaders headers{};
   // The body as JSON; a discarded value when it is not JSON.
   nlohmann::json Json() const;
+  // The first header named `name` (any case), or "".
+  std::string Header(const std::string& name) const;
 };
 
 // A blocking HTTP/1.1 client (cpp-httplib) for one endpoint. Keeps its

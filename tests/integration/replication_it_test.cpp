@@ -281,37 +281,97 @@ class OwnPostgres {
   bool ok_ = false;
 };
 
-// pg_ctl restart -m fast mid-rollout: every session ends. The leader steps
-// down at its first failed call (its supervisor starts it again, as systemd
-// would); a controller takes the lease on the restarted server and the
-// rollout completes, every row kept, no tenant deployed twice.
+// A lease long enough to outlive a database restart or a short outage:
+// the leader rides it out instead of stepping down.
+const std::vector<std::string> kPatientLeaseArgs = {"--lease-ttl", "30", "--lease-renew", "1"};
+
+// Every tenant deployed once, by anyone.
+void ExpectEachDeployedOnce(Stack& s) {
+  const auto starts = DeployStarts(s);
+  EXPECT_EQ(starts.size(), static_cast<size_t>(kTenants));
+  for (const auto& [slug, each] : starts) {
+    EXPECT_EQ(each.size(), 1u) << slug << " was deployed " << each.size() << " times";
+  }
+}
+
+// pg_ctl restart -m fast mid-rollout: every session ends. The leader's
+// calls fail while the server restarts; the rollout waits (nothing new is
+// deployed without its in-flight mark), the lease outlives the restart, and
+// the same leader completes the rollout: every row kept, no tenant deployed
+// twice, no event written twice.
 TEST_F(ReplicationIt, ADatabaseRestartMidRolloutPausesItThenItCompletesWithNoRowLost) {
   OwnPostgres pg;
   ASSERT_TRUE(pg.ok());
-  Pair p({.tenants = kTenants, .deploy_ms = "300", .server_args = kLeaseArgs}, pg.conninfo());
+  Pair p({.tenants = kTenants, .deploy_ms = "300", .server_args = kPatientLeaseArgs}, pg.conninfo());
   std::string id = p.stack.StartRollout(RolloutBody(Json::parse(R"({"max_parallel":20})"), "v1", 1));
   ASSERT_TRUE(PollUntil([&] { return p.stack.SimState()["deploy_count"].get<int>() >= kTenants / 4; },
                         After(60s)));
   const Json before = GetFrom(p.standby, "/v1/rollouts/" + id).Json();
   ASSERT_EQ(pg.Script("restart"), 0);
-  // The leader notices at its next call and exits; a supervisor restarts it.
-  Result<int> exit = p.stack.server_process()->Wait(After(30s));
-  ASSERT_TRUE(exit.ok()) << "the leader kept running without its database";
-  EXPECT_EQ(*exit, 3);
-  EXPECT_THAT(ReadFileText(p.stack.server_process()->stderr_path()), HasSubstr("stepping down"));
-  p.stack.StartServer();
 
   Json done = WaitFinishedAt(p.standby, id, After(90s));
   ExpectExactCoverage(done);
+  EXPECT_FALSE(p.stack.server_process()->Wait(After(0s)).ok()) << "the leader stepped down over a restart";
+  EXPECT_EQ(Role(p.stack.server()), "leader");
   // Every row written before the restart is still there, unchanged.
   for (const auto& row : before.value("results", Json::array())) {
     const Json* now = RowOf(done, row.value("slug", ""));
     ASSERT_NE(now, nullptr) << row.dump();
     EXPECT_EQ(now->value("finished_at", ""), row.value("finished_at", "")) << row.dump();
   }
-  for (const auto& [slug, starts] : DeployStarts(p.stack)) {
-    EXPECT_EQ(starts.size(), 1u) << slug << " was deployed " << starts.size() << " times";
+  ExpectEachDeployedOnce(p.stack);
+  std::map<std::string, int> finished;
+  const std::vector<StreamEvent> events = ReadEvents(p.stack, id);
+  for (const auto& e : events) {
+    if (e.type == "tenant_finished") ++finished[e.data.value("slug", "")];
   }
+  EXPECT_EQ(finished.size(), static_cast<size_t>(kTenants));
+  for (const auto& [slug, n] : finished) EXPECT_EQ(n, 1) << slug << ": " << n << " tenant_finished events";
+}
+
+// The only controller on a database that stops answering for a while:
+// mutations answer 503 naming the store, reads answer their last good
+// answer marked stale, the rollout waits, and once the database is back the
+// same process completes it exactly.
+TEST_F(ReplicationIt, WhileTheDatabaseIsDownMutationsAnswer503AndReadsAnswerFromCache) {
+  OwnPostgres pg;
+  ASSERT_TRUE(pg.ok());
+  Stack s({.tenants = kTenants, .deploy_ms = "300", .server_args = kPatientLeaseArgs}, pg.conninfo());
+  std::string id = s.StartRollout(RolloutBody(Json::parse(R"({"max_parallel":20})"), "v1", 1));
+  ASSERT_TRUE(PollUntil([&] { return s.SimState()["deploy_count"].get<int>() >= kTenants / 4; }, After(60s)));
+  const HttpReply fleet_before = s.Get("/v1/fleet", kRead);
+  ASSERT_EQ(fleet_before.status, 200);
+  ASSERT_EQ(s.Get("/v1/rollouts/" + id, kRead).status, 200);
+  ASSERT_EQ(pg.Script("down"), 0);
+
+  HttpReply freeze;
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        freeze = s.Post("/v1/fleet/freeze", R"({"reason":"during the outage"})");
+        return freeze.status == 503;
+      },
+      After(20s)))
+      << freeze.status << " " << freeze.body;
+  EXPECT_THAT(freeze.Json().value("error", ""), HasSubstr("postgres")) << freeze.body;
+  HttpReply fleet = s.Get("/v1/fleet", kRead);
+  EXPECT_EQ(fleet.status, 200) << fleet.body;
+  EXPECT_THAT(fleet.Header("Warning"), HasSubstr("stale")) << fleet.body;
+  EXPECT_FALSE(fleet.Header("Age").empty());
+  EXPECT_EQ(fleet.Json(), fleet_before.Json());
+  HttpReply rollout = s.Get("/v1/rollouts/" + id, kRead);
+  EXPECT_EQ(rollout.status, 200) << rollout.body;
+  EXPECT_THAT(rollout.Header("Warning"), HasSubstr("stale"));
+  EXPECT_EQ(s.Get("/v1/rollouts/no-such-rollout", kRead).status, 503) << "nothing cached: no answer to give";
+
+  ASSERT_EQ(pg.Script("up"), 0);
+  Json done = s.WaitFinished(id, After(90s));
+  ExpectExactCoverage(done);
+  EXPECT_FALSE(s.server_process()->Wait(After(0s)).ok()) << "the leader stepped down over an outage";
+  ExpectEachDeployedOnce(s);
+  EXPECT_EQ(s.Get("/v1/fleet", kRead).Header("Warning"), "");
+  const std::string log = ReadFileText(s.server_process()->stderr_path());
+  EXPECT_THAT(log, HasSubstr("does not answer"));
+  EXPECT_THAT(log, HasSubstr("answers again"));
 }
 
 }  // namespace

@@ -121,6 +121,7 @@ HttpReply Stack::Send(const std::string& method, const std::string& path, const 
   }
   reply.status = r->status;
   reply.body = r->body;
+  reply.headers = HttpHeaders(r->headers.begin(), r->headers.end());
   return reply;
 }
 
