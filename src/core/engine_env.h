@@ -9,6 +9,7 @@
 #include "core/events.h"
 #include "core/prober.h"
 #include "core/store.h"
+#include "core/time.h"
 
 namespace rollcall {
 
@@ -19,6 +20,11 @@ struct EngineEnv {
   Store& store;
   EventSink& sink;
   std::string image_repo;  // the server's; a tenant's image_repo overrides it
+  // How long a turn's ledger writes wait for those of the turns after it
+  // before they commit together (0: at the end of the turn). On a networked
+  // store a few milliseconds turn many small commits into few; each deploy
+  // still starts only after its in-flight mark is committed.
+  Duration commit_linger{};
 };
 
 // Wraps a member-function callback so that it runs on the clock's loop and

@@ -90,6 +90,7 @@ void RolloutEngine::Resume(const std::vector<InFlightTenant>& in_flight,
     rollout_.superseded_by = superseded_by;
     StopWith(Stop::kSuperseded, "superseded by rollout " + superseded_by);
   }
+  std::vector<const PlannedTenant*> adopted;
   for (const auto& t : in_flight) {
     if (stop_ != Stop::kNone) {
       interrupted_.insert(t.slug);  // never redeploy for a stopped rollout
@@ -97,10 +98,11 @@ void RolloutEngine::Resume(const std::vector<InFlightTenant>& in_flight,
     }
     for (const auto* list : {&plan_.canary, &plan_.fanout}) {
       for (const auto& planned : *list) {
-        if (planned.tenant.slug == t.slug && !Handled(t.slug)) StartTenant(planned, /*adopt=*/true);
+        if (planned.tenant.slug == t.slug && !Handled(t.slug)) adopted.push_back(&planned);
       }
     }
   }
+  StartTenants(adopted, /*adopt=*/true);
   stage_ = Stage::kCanary;
   Advance();
 }
@@ -141,7 +143,7 @@ void RolloutEngine::Advance() {
 void RolloutEngine::AdvanceCanary() {
   while (stop_ == Stop::kNone && !store_down_ && in_flight_.empty() && next_canary_ < plan_.canary.size()) {
     const PlannedTenant& next = plan_.canary[next_canary_++];
-    if (!Handled(next.tenant.slug)) StartTenant(next);
+    if (!Handled(next.tenant.slug)) StartTenants({&next});
   }
   if (stop_ != Stop::kNone || store_down_ || !in_flight_.empty()) return;
   if (plan_.canary.empty() || FanoutBegun()) {
@@ -155,18 +157,26 @@ void RolloutEngine::AdvanceFanout() {
   const size_t total = plan_.fanout.size();
   const size_t limit = static_cast<size_t>(rollout_.policy.max_parallel);
   if (rollout_.policy.strategy == Strategy::kWindow) {
+    // The turn's starts read their tenants at once; a refused one frees its
+    // place for the next round.
     while (stop_ == Stop::kNone && !store_down_ && in_flight_.size() < limit && next_fanout_ < total) {
-      const PlannedTenant& next = plan_.fanout[next_fanout_++];
-      if (!Handled(next.tenant.slug)) StartTenant(next);
+      std::vector<const PlannedTenant*> turn;
+      while (in_flight_.size() + turn.size() < limit && next_fanout_ < total) {
+        const PlannedTenant& next = plan_.fanout[next_fanout_++];
+        if (!Handled(next.tenant.slug)) turn.push_back(&next);
+      }
+      StartTenants(turn);
     }
   } else {
     // Batches: the next group only once the whole previous one finished.
     while (stop_ == Stop::kNone && !store_down_ && in_flight_.empty() && next_fanout_ < total) {
       const size_t end = std::min(total, next_fanout_ + limit);
-      while (stop_ == Stop::kNone && !store_down_ && next_fanout_ < end) {
+      std::vector<const PlannedTenant*> group;
+      while (next_fanout_ < end) {
         const PlannedTenant& next = plan_.fanout[next_fanout_++];
-        if (!Handled(next.tenant.slug)) StartTenant(next);
+        if (!Handled(next.tenant.slug)) group.push_back(&next);
       }
+      StartTenants(group);
     }
   }
   if (stop_ == Stop::kNone && !store_down_ && in_flight_.empty() && deferred_starts_.empty() &&
@@ -238,15 +248,31 @@ void RolloutEngine::OnRecheck(const std::string& slug, ProbeOutcome outcome) {
   Advance();
 }
 
-void RolloutEngine::StartTenant(const PlannedTenant& planned, bool adopt) {
-  const std::string& slug = planned.tenant.slug;
-  // Re-read the tenant: its running_seq, state and driver may have changed
-  // since the rollout was planned.
-  Result<Tenant> current = env_.store.GetTenant(slug);
-  if (!current.ok() && EnteredOutage(current.status())) {
-    deferred_starts_.push_back(DeferredStart{&planned, adopt});  // RetryStore starts it
+void RolloutEngine::StartTenants(const std::vector<const PlannedTenant*>& planned, bool adopt) {
+  if (planned.empty()) return;
+  // Re-read the tenants, at once: running_seq, state and driver may have
+  // changed since the rollout was planned.
+  std::vector<std::string> slugs;
+  for (const PlannedTenant* p : planned) slugs.push_back(p->tenant.slug);
+  Result<std::map<std::string, Tenant>> found = env_.store.GetTenants(slugs);
+  if (!found.ok() && EnteredOutage(found.status())) {
+    for (const PlannedTenant* p : planned) deferred_starts_.push_back(DeferredStart{p, adopt});  // RetryStore
     return;
   }
+  for (const PlannedTenant* p : planned) {
+    if (stop_ != Stop::kNone) break;  // a refusal halted the rollout: the rest are not started
+    Result<Tenant> current = Status::NotFound("tenant " + p->tenant.slug);
+    if (!found.ok()) {
+      current = found.status();
+    } else if (auto it = found->find(p->tenant.slug); it != found->end()) {
+      current = std::move(it->second);
+    }
+    StartTenant(*p, adopt, std::move(current));
+  }
+}
+
+void RolloutEngine::StartTenant(const PlannedTenant& planned, bool adopt, Result<Tenant> current) {
+  const std::string& slug = planned.tenant.slug;
   const std::string withdrawn = WithdrawnReason(current);
   std::string refusal;
   if (withdrawn.empty()) {
@@ -273,14 +299,19 @@ void RolloutEngine::StartTenant(const PlannedTenant& planned, bool adopt) {
 void RolloutEngine::ScheduleFlush() {
   if (flush_posted_) return;
   flush_posted_ = true;
-  env_.clock.Post([weak = weak_from_this()] {
+  auto flush = [weak = weak_from_this()] {
     if (auto self = weak.lock()) self->Flush();
-  });
+  };
+  if (env_.commit_linger > Duration(0)) {
+    env_.clock.CallAfter(env_.commit_linger, std::move(flush));
+  } else {
+    env_.clock.Post(std::move(flush));
+  }
 }
 
 bool RolloutEngine::CommitPending() {
   if (store_down_) return false;  // RetryStore commits first
-  ObserveDeferred();
+  ObserveVerifiedRows();  // each verified row's observation joins it in this commit
   if (store_down_) return false;
   if (batch_.empty()) return true;
   LedgerBatch batch = std::move(batch_);
@@ -323,12 +354,17 @@ void RolloutEngine::RetryStore() {
   store_backoff_ = Duration(0);
   std::vector<DeferredStart> deferred = std::move(deferred_starts_);
   deferred_starts_.clear();
-  for (const DeferredStart& d : deferred) {
-    if (stop_ == Stop::kNone) {
-      StartTenant(*d.planned, d.adopt);
-    } else if (d.adopt) {
-      interrupted_.insert(d.planned->tenant.slug);  // in flight at a restart: never redeployed now
+  for (const bool adopt : {true, false}) {
+    std::vector<const PlannedTenant*> again;
+    for (const DeferredStart& d : deferred) {
+      if (d.adopt != adopt) continue;
+      if (stop_ == Stop::kNone) {
+        again.push_back(d.planned);
+      } else if (d.adopt) {
+        interrupted_.insert(d.planned->tenant.slug);  // in flight at a restart: never redeployed now
+      }
     }
+    if (stop_ == Stop::kNone) StartTenants(again, adopt);
   }
   if (final_pending_) return PersistFinal();
   Advance();
@@ -447,7 +483,7 @@ void RolloutEngine::RecordRow(const TenantResult& row) {
   rows_[row.slug] = row;
   // The row, its observation and its event: in one commit, never apart.
   batch_.PutResult(rollout_.id, row);
-  if (row.verified_on_target) ObserveVerified(row);
+  if (row.verified_on_target) to_observe_.push_back(row);  // read and written at the commit
   nlohmann::json data = ToJson(row);
   data["result"] = data;  // the row's fields at the top and under "result"
   BatchEvent(kEventTenantFinished, std::move(data));
@@ -463,31 +499,40 @@ void RolloutEngine::BatchEvent(const char* type, nlohmann::json data) {
   batch_.AppendEvent(std::move(event));
 }
 
-void RolloutEngine::ObserveDeferred() {
-  std::vector<TenantResult> rows = std::move(deferred_observations_);
-  deferred_observations_.clear();
-  for (const TenantResult& row : rows) ObserveVerified(row);  // a row that fails again waits again
-}
-
-void RolloutEngine::ObserveVerified(const TenantResult& row) {
-  Result<Tenant> current = env_.store.GetTenant(row.slug);
-  if (!current.ok() && EnteredOutage(current.status())) {
-    deferred_observations_.push_back(row);  // observed before its row's commit (CommitPending)
+void RolloutEngine::ObserveVerifiedRows() {
+  if (to_observe_.empty()) return;
+  std::vector<std::string> slugs;
+  for (const TenantResult& row : to_observe_) slugs.push_back(row.slug);
+  Result<std::map<std::string, Tenant>> found = env_.store.GetTenants(slugs);
+  if (!found.ok()) {
+    if (EnteredOutage(found.status())) return;  // they wait with their rows
+    // Unreadable otherwise: the rows stand, proven; the next rollout or the
+    // drift watch records what the tenants run.
+    rollout_.warnings.push_back("observations not recorded: " + found.status().message());
+    to_observe_.clear();
     return;
   }
-  if (!current.ok()) return;  // removed meanwhile: nothing to record it on
+  std::vector<TenantResult> rows = std::move(to_observe_);
+  to_observe_.clear();
+  for (const TenantResult& row : rows) {
+    auto it = found->find(row.slug);
+    if (it != found->end()) ObserveVerified(row, it->second);  // else removed: nothing to record it on
+  }
+}
+
+void RolloutEngine::ObserveVerified(const TenantResult& row, const Tenant& current) {
   TenantObservation obs;
   obs.running_image = row.running_image;
-  obs.running_seq = NextRunningSeq(current->running_seq, rollout_.release.seq, rollout_.rollback);
+  obs.running_seq = NextRunningSeq(current.running_seq, rollout_.release.seq, rollout_.rollback);
   obs.quarantined = false;  // proven on target: recovered
   batch_.ObserveTenant(row.slug, obs);  // skipped if it is removed before the commit
-  if (current->quarantined) {
+  if (current.quarantined) {
     RolloutEvent left;  // a fleet event: no rollout's
     left.type = kEventQuarantine;
     left.data = {{"slug", row.slug},
                  {"quarantined", false},
                  {"reason", fmt::format("verified on target by rollout {}", rollout_.id)},
-                 {"was", current->quarantine_reason}};
+                 {"was", current.quarantine_reason}};
     left.at_ms = env_.clock.WallMillis();
     batch_.AppendEvent(std::move(left));
   }

@@ -92,7 +92,11 @@ class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
   void StartSoak();
   void RecheckCanaries();
   void OnRecheck(const std::string& slug, ProbeOutcome outcome);
-  void StartTenant(const PlannedTenant& planned, bool adopt = false);
+  // Reads the tenants (one store call), then starts each (StartTenant).
+  void StartTenants(const std::vector<const PlannedTenant*>& planned, bool adopt = false);
+  // `current` as just read: a refusal or withdrawal is its row at once;
+  // else its mark goes into the batch and its deploy follows the commit.
+  void StartTenant(const PlannedTenant& planned, bool adopt, Result<Tenant> current);
   void StartRun(const PlannedTenant& planned, bool adopt, Tenant current);  // after its mark's commit
   bool Handled(const std::string& slug) const;  // has a row or is in flight
   bool FanoutBegun() const;
@@ -101,7 +105,7 @@ class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
   // (deleted or cordoned since the plan); "" when it is not — including a
   // store failure, which is never an excuse from coverage.
   static std::string WithdrawnReason(const Result<Tenant>& current);
-  void ObserveVerified(const TenantResult& row);
+  void ObserveVerified(const TenantResult& row, const Tenant& current);
   void HandleRow(TenantResult row);  // records a final row; never advances
   void AbandonRechecks();
   void RecordRow(const TenantResult& row);
@@ -124,7 +128,9 @@ class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
   // says the store cannot be reached.
   bool EnteredOutage(const Status& s);
   void RetryStore();
-  void ObserveDeferred();  // the observations that waited for a read
+  // The verified rows' observations (one read for all), into the batch
+  // they commit with.
+  void ObserveVerifiedRows();
 
   EngineEnv& env_;
   Rollout rollout_;
@@ -156,8 +162,7 @@ class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
   TimePoint began_{};                         // Start or Resume
   std::map<std::string, CancelFn> rechecks_;  // canary re-probes in flight
   // While the store cannot be reached: nothing advances; tenants whose
-  // read failed start, and verified rows whose tenant could not be read are
-  // observed, once it answers again.
+  // read failed start, and verified rows are observed, once it answers.
   bool store_down_ = false;
   Duration store_backoff_{};
   TimerId store_timer_ = 0;
@@ -166,7 +171,7 @@ class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
     bool adopt;
   };
   std::vector<DeferredStart> deferred_starts_;
-  std::vector<TenantResult> deferred_observations_;
+  std::vector<TenantResult> to_observe_;  // verified rows whose observation awaits the commit
   bool final_pending_ = false;  // Finalize ran; its state waits for the store
   bool state_unsaved_ = false;  // rollout_.state waits for the store
 };

@@ -119,6 +119,21 @@ class Store : public ProcessGroupLedger {
   // Tenants.
   virtual Result<std::vector<Tenant>> ListTenants() = 0;
   virtual Result<Tenant> GetTenant(const std::string& slug) = 0;  // NotFound if absent
+  // The tenants of `slugs` that exist, by slug: one read for the tenants an
+  // engine turn starts or observes. This default asks GetTenant for each (a
+  // local store pays no round trip); a networked store reads them at once.
+  virtual Result<std::map<std::string, Tenant>> GetTenants(const std::vector<std::string>& slugs) {
+    std::map<std::string, Tenant> found;
+    for (const std::string& slug : slugs) {
+      Result<Tenant> t = GetTenant(slug);
+      if (t.ok()) {
+        found.emplace(slug, std::move(t).value());
+      } else if (t.status().code() != Status::Code::kNotFound) {
+        return t.status();
+      }
+    }
+    return found;
+  }
   virtual Status PutTenants(const std::vector<Tenant>& tenants) = 0;  // all or none
   virtual Status DeleteTenant(const std::string& slug) = 0;
   virtual Status ObserveTenant(const std::string& slug, const TenantObservation& obs) = 0;

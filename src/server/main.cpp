@@ -73,6 +73,8 @@ struct Config {
   std::string db_password;  // from the file, in Finish; never logged
   std::string lease_ttl = "10s";
   std::string lease_renew = "2s";
+  std::string commit_linger;  // "": 2ms on PostgreSQL, 0 on SQLite
+  Duration linger{};
   std::string advertise_url;
   LeadershipConfig lease;  // from the two above, in Finish
 };
@@ -108,6 +110,15 @@ Status FinishLease(Config& c) {
   // interval) absorbs clock-rate differences and the last renewal's trip.
   if (*ttl < 3 * *renew) return Status::Invalid("--lease-ttl: must be at least three --lease-renew intervals");
   c.lease = LeadershipConfig{.ttl = *ttl, .renew_every = *renew, .margin = *renew};
+  // A commit to a networked database costs round trips: let a few turns'
+  // writes share one. SQLite's commits are local and cheap.
+  const bool postgres = IsPostgresConninfo(c.db);
+  std::optional<Duration> linger = c.commit_linger.empty() ? std::optional<Duration>(postgres ? std::chrono::milliseconds(2) : Duration::zero())
+                                                           : ParseDurationText(c.commit_linger);
+  if (!linger || *linger < Duration::zero() || *linger > std::chrono::seconds(1)) {
+    return Status::Invalid("--commit-linger: a duration from 0 to 1s, such as 2ms");
+  }
+  c.linger = *linger;
   if (!c.advertise_url.empty() && c.advertise_url.rfind("http://", 0) != 0 &&
       c.advertise_url.rfind("https://", 0) != 0) {
     return Status::Invalid("--advertise-url: an http:// or https:// URL, e.g. http://cp1.internal:7700");
@@ -237,7 +248,7 @@ int Serve(const Config& c) {
     completions.Submit(std::move(task));
   });
   LoggingSink sink(hub);
-  EngineEnv env{clock, gated, prober, store, sink, c.image_repo};
+  EngineEnv env{clock, gated, prober, store, sink, c.image_repo, c.linger};
   RandomIds ids;
   RolloutService service(env, ids);
 
@@ -427,6 +438,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--lease-renew", c.lease_renew, "PostgreSQL: how often the leader renews it (standbys try)")
       ->capture_default_str();
+  app.add_option("--commit-linger", c.commit_linger,
+                 "how long the engine's ledger writes wait to share a commit (default 2ms on PostgreSQL, 0 on "
+                 "SQLite)");
   app.add_option("--advertise-url", c.advertise_url,
                  "PostgreSQL: this controller's URL, where standbys redirect mutations (default: the listen "
                  "address)");

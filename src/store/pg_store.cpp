@@ -56,6 +56,37 @@ Result<Tenant> PgStore::GetTenant(const std::string& slug) {
   return std::move(tenants->front());
 }
 
+Result<std::map<std::string, Tenant>> PgStore::GetTenants(const std::vector<std::string>& slugs) {
+  std::map<std::string, Tenant> out;
+  if (slugs.empty()) return out;
+  // One round trip: the slugs as a text[] literal, each element quoted.
+  std::string array = "{";
+  for (const std::string& slug : slugs) {
+    if (array.size() > 1) array += ',';
+    array += '"';
+    for (char c : slug) {
+      if (c == '"' || c == '\\') array += '\\';
+      array += c;
+    }
+    array += '"';
+  }
+  array += '}';
+  std::lock_guard lock(mu_);
+  Params p;
+  p.BindText(1, array);
+  Result<Rows> found = c_->Exec(
+      "get tenants",
+      ColumnsSql("SELECT {} FROM tenants WHERE slug = ANY($1::text[])", rows::kTenantColumns).c_str(), p);
+  if (!found.ok()) return found.status();
+  Result<std::vector<Tenant>> tenants = ReadAll(*found, &rows::ReadTenant);
+  if (!tenants.ok()) return tenants.status();
+  for (Tenant& t : *tenants) {
+    std::string slug = t.slug;
+    out.emplace(std::move(slug), std::move(t));
+  }
+  return out;
+}
+
 Status PgStore::PutTenants(const std::vector<Tenant>& tenants) {
   std::lock_guard lock(mu_);
   // A new tenant is stored as given; an existing one keeps what the server

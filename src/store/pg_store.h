@@ -46,6 +46,7 @@ class PgStore : public Store, public LeaderLease {
 
   Result<std::vector<Tenant>> ListTenants() override;
   Result<Tenant> GetTenant(const std::string& slug) override;
+  Result<std::map<std::string, Tenant>> GetTenants(const std::vector<std::string>& slugs) override;
   Status PutTenants(const std::vector<Tenant>& tenants) override;
   Status DeleteTenant(const std::string& slug) override;
   Status ObserveTenant(const std::string& slug, const TenantObservation& obs) override;

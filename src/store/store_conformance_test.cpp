@@ -30,6 +30,21 @@ TYPED_TEST(StoreConformanceTest, ListTenantsIsSortedBySlug) {
   EXPECT_EQ(slugs, (std::vector<std::string>{"a", "b", "b-2", "c"}));
 }
 
+TYPED_TEST(StoreConformanceTest, GetTenantsReadsThoseThatExistInOneCall) {
+  Tenant full = FullTenant("acme");
+  ASSERT_TRUE(this->store().PutTenants({full, Minimal("b\"q"), Minimal("c")}).ok());
+  ASSERT_TRUE(this->store().ObserveTenant("acme", {.running_seq = 7}).ok());
+  full.running_seq = 7;
+  Result<std::map<std::string, Tenant>> some = this->store().GetTenants({"acme", "zz", "b\"q"});
+  ASSERT_TRUE(some.ok()) << some.status().message();
+  ASSERT_EQ(some->size(), 2u);  // an unknown slug is simply absent
+  ExpectSameTenant(full, some->at("acme"));
+  EXPECT_EQ(some->at("b\"q").slug, "b\"q");
+  Result<std::map<std::string, Tenant>> none = this->store().GetTenants({});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
 TYPED_TEST(StoreConformanceTest, UnknownTenantIsNotFound) {
   ExpectNotFound(this->store().GetTenant("zz").status(), "tenant zz not found");
   ExpectNotFound(this->store().DeleteTenant("zz"), "tenant zz not found");

@@ -13,6 +13,9 @@ Result<std::vector<Tenant>> OutageStore::ListTenants() {
 Result<Tenant> OutageStore::GetTenant(const std::string& slug) {
   return down_ ? Refusal() : MemoryStore::GetTenant(slug);
 }
+Result<std::map<std::string, Tenant>> OutageStore::GetTenants(const std::vector<std::string>& slugs) {
+  return down_ ? Refusal() : MemoryStore::GetTenants(slugs);
+}
 Status OutageStore::ObserveTenant(const std::string& slug, const TenantObservation& obs) {
   return down_ ? Refusal() : MemoryStore::ObserveTenant(slug, obs);
 }

@@ -18,6 +18,7 @@ class OutageStore : public MemoryStore {
 
   Result<std::vector<Tenant>> ListTenants() override;
   Result<Tenant> GetTenant(const std::string& slug) override;
+  Result<std::map<std::string, Tenant>> GetTenants(const std::vector<std::string>& slugs) override;
   Status ObserveTenant(const std::string& slug, const TenantObservation& obs) override;
   Status PutRollout(const Rollout& rollout) override;
   Result<Rollout> GetRollout(const std::string& id) override;
