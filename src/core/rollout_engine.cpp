@@ -90,7 +90,6 @@ void RolloutEngine::Resume(const std::vector<InFlightTenant>& in_flight,
     rollout_.superseded_by = superseded_by;
     StopWith(Stop::kSuperseded, "superseded by rollout " + superseded_by);
   }
-  std::vector<const PlannedTenant*> adopted;
   for (const auto& t : in_flight) {
     if (stop_ != Stop::kNone) {
       interrupted_.insert(t.slug);  // never redeploy for a stopped rollout
@@ -98,19 +97,16 @@ void RolloutEngine::Resume(const std::vector<InFlightTenant>& in_flight,
     }
     for (const auto* list : {&plan_.canary, &plan_.fanout}) {
       for (const auto& planned : *list) {
-        if (planned.tenant.slug == t.slug && !Handled(t.slug)) adopted.push_back(&planned);
+        if (planned.tenant.slug == t.slug && !Handled(t.slug)) QueueStart(planned, /*adopt=*/true);
       }
     }
   }
-  StartTenants(adopted, /*adopt=*/true);
   stage_ = Stage::kCanary;
   Advance();
 }
 
 bool RolloutEngine::Handled(const std::string& slug) const {
-  if (rows_.count(slug) > 0 || in_flight_.count(slug) > 0) return true;
-  return std::any_of(deferred_starts_.begin(), deferred_starts_.end(),
-                     [&](const DeferredStart& d) { return d.planned->tenant.slug == slug; });
+  return rows_.count(slug) > 0 || in_flight_.count(slug) > 0;
 }
 
 bool RolloutEngine::FanoutBegun() const {
@@ -143,7 +139,7 @@ void RolloutEngine::Advance() {
 void RolloutEngine::AdvanceCanary() {
   while (stop_ == Stop::kNone && !store_down_ && in_flight_.empty() && next_canary_ < plan_.canary.size()) {
     const PlannedTenant& next = plan_.canary[next_canary_++];
-    if (!Handled(next.tenant.slug)) StartTenants({&next});
+    if (!Handled(next.tenant.slug)) QueueStart(next);
   }
   if (stop_ != Stop::kNone || store_down_ || !in_flight_.empty()) return;
   if (plan_.canary.empty() || FanoutBegun()) {
@@ -157,30 +153,21 @@ void RolloutEngine::AdvanceFanout() {
   const size_t total = plan_.fanout.size();
   const size_t limit = static_cast<size_t>(rollout_.policy.max_parallel);
   if (rollout_.policy.strategy == Strategy::kWindow) {
-    // The turn's starts read their tenants at once; a refused one frees its
-    // place for the next round.
     while (stop_ == Stop::kNone && !store_down_ && in_flight_.size() < limit && next_fanout_ < total) {
-      std::vector<const PlannedTenant*> turn;
-      while (in_flight_.size() + turn.size() < limit && next_fanout_ < total) {
-        const PlannedTenant& next = plan_.fanout[next_fanout_++];
-        if (!Handled(next.tenant.slug)) turn.push_back(&next);
-      }
-      StartTenants(turn);
+      const PlannedTenant& next = plan_.fanout[next_fanout_++];
+      if (!Handled(next.tenant.slug)) QueueStart(next);
     }
   } else {
     // Batches: the next group only once the whole previous one finished.
     while (stop_ == Stop::kNone && !store_down_ && in_flight_.empty() && next_fanout_ < total) {
       const size_t end = std::min(total, next_fanout_ + limit);
-      std::vector<const PlannedTenant*> group;
       while (next_fanout_ < end) {
         const PlannedTenant& next = plan_.fanout[next_fanout_++];
-        if (!Handled(next.tenant.slug)) group.push_back(&next);
+        if (!Handled(next.tenant.slug)) QueueStart(next);
       }
-      StartTenants(group);
     }
   }
-  if (stop_ == Stop::kNone && !store_down_ && in_flight_.empty() && deferred_starts_.empty() &&
-      next_fanout_ == total) {
+  if (stop_ == Stop::kNone && !store_down_ && in_flight_.empty() && next_fanout_ == total) {
     Finalize();
   }
 }
@@ -248,27 +235,47 @@ void RolloutEngine::OnRecheck(const std::string& slug, ProbeOutcome outcome) {
   Advance();
 }
 
-void RolloutEngine::StartTenants(const std::vector<const PlannedTenant*>& planned, bool adopt) {
-  if (planned.empty()) return;
+void RolloutEngine::QueueStart(const PlannedTenant& planned, bool adopt) {
+  in_flight_[planned.tenant.slug] = nullptr;  // holds its place in the window
+  queued_starts_.push_back(QueuedStart{&planned, adopt});
+  ScheduleFlush();
+}
+
+bool RolloutEngine::ReadQueuedStarts() {
+  if (queued_starts_.empty() || store_down_) return false;
+  std::vector<QueuedStart> queued = std::move(queued_starts_);
+  queued_starts_.clear();
+  std::vector<std::string> slugs;
+  for (const QueuedStart& q : queued) slugs.push_back(q.planned->tenant.slug);
   // Re-read the tenants, at once: running_seq, state and driver may have
   // changed since the rollout was planned.
-  std::vector<std::string> slugs;
-  for (const PlannedTenant* p : planned) slugs.push_back(p->tenant.slug);
-  Result<std::map<std::string, Tenant>> found = env_.store.GetTenants(slugs);
+  // A queued tenant counts as in flight: a halt or a supersede since it was
+  // queued lets it go on, a cancel does not. A refusal among them that
+  // halts the rollout stops the ones after it, as if they had never been
+  // queued.
+  const Stop before = stop_;
+  Result<std::map<std::string, Tenant>> found =
+      before != Stop::kCancelled ? env_.store.GetTenants(slugs) : std::map<std::string, Tenant>{};
   if (!found.ok() && EnteredOutage(found.status())) {
-    for (const PlannedTenant* p : planned) deferred_starts_.push_back(DeferredStart{p, adopt});  // RetryStore
-    return;
+    queued_starts_ = std::move(queued);  // read again once the store answers (RetryStore)
+    return false;
   }
-  for (const PlannedTenant* p : planned) {
-    if (stop_ != Stop::kNone) break;  // a refusal halted the rollout: the rest are not started
-    Result<Tenant> current = Status::NotFound("tenant " + p->tenant.slug);
+  for (const QueuedStart& q : queued) {
+    const std::string& slug = q.planned->tenant.slug;
+    in_flight_.erase(slug);
+    if (stop_ == Stop::kCancelled || stop_ != before) {
+      if (q.adopt) interrupted_.insert(slug);  // in flight at a restart: never redeployed now
+      continue;
+    }
+    Result<Tenant> current = Status::NotFound("tenant " + slug);
     if (!found.ok()) {
       current = found.status();
-    } else if (auto it = found->find(p->tenant.slug); it != found->end()) {
+    } else if (auto it = found->find(slug); it != found->end()) {
       current = std::move(it->second);
     }
-    StartTenant(*p, adopt, std::move(current));
+    StartTenant(*q.planned, q.adopt, std::move(current));
   }
+  return true;  // rows recorded or places freed: the engine advances
 }
 
 void RolloutEngine::StartTenant(const PlannedTenant& planned, bool adopt, Result<Tenant> current) {
@@ -293,7 +300,6 @@ void RolloutEngine::StartTenant(const PlannedTenant& planned, bool adopt, Result
   BatchEvent(kEventTenantStarted, {{"slug", slug}, {"phase", planned.phase}});
   in_flight_[slug] = nullptr;
   pending_starts_.push_back(PendingStart{&planned, adopt, std::move(current).value()});
-  ScheduleFlush();
 }
 
 void RolloutEngine::ScheduleFlush() {
@@ -352,32 +358,18 @@ void RolloutEngine::RetryStore() {
   if (state_unsaved_) SetState(rollout_.state);
   if (store_down_) return;
   store_backoff_ = Duration(0);
-  std::vector<DeferredStart> deferred = std::move(deferred_starts_);
-  deferred_starts_.clear();
-  for (const bool adopt : {true, false}) {
-    std::vector<const PlannedTenant*> again;
-    for (const DeferredStart& d : deferred) {
-      if (d.adopt != adopt) continue;
-      if (stop_ == Stop::kNone) {
-        again.push_back(d.planned);
-      } else if (d.adopt) {
-        interrupted_.insert(d.planned->tenant.slug);  // in flight at a restart: never redeployed now
-      }
-    }
-    if (stop_ == Stop::kNone) StartTenants(again, adopt);
-  }
   if (final_pending_) return PersistFinal();
   Advance();
 }
 
 void RolloutEngine::Flush() {
   flush_posted_ = false;
+  const bool read = ReadQueuedStarts();  // their marks join this commit
   const bool committed = CommitPending();
   if (!committed && store_down_) return;  // the starts wait for their marks (RetryStore)
   std::vector<PendingStart> starts = std::move(pending_starts_);
   pending_starts_.clear();
-  if (starts.empty()) return;
-  bool recorded = false;
+  bool recorded = read;
   for (PendingStart& start : starts) {
     const PlannedTenant& planned = *start.planned;
     const std::string& slug = planned.tenant.slug;

@@ -92,8 +92,12 @@ class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
   void StartSoak();
   void RecheckCanaries();
   void OnRecheck(const std::string& slug, ProbeOutcome outcome);
-  // Reads the tenants (one store call), then starts each (StartTenant).
-  void StartTenants(const std::vector<const PlannedTenant*>& planned, bool adopt = false);
+  // A tenant to start: it takes its place in flight now, and the next
+  // Flush reads it with the turn's others (one store call) and starts it.
+  void QueueStart(const PlannedTenant& planned, bool adopt = false);
+  // The queued tenants, read: each to StartTenant (none once stopped).
+  // True when any was handled (the engine advances).
+  bool ReadQueuedStarts();
   // `current` as just read: a refusal or withdrawal is its row at once;
   // else its mark goes into the batch and its deploy follows the commit.
   void StartTenant(const PlannedTenant& planned, bool adopt, Result<Tenant> current);
@@ -144,8 +148,9 @@ class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
   size_t next_canary_ = 0;
   size_t next_fanout_ = 0;
   std::vector<std::string> fanout_stragglers_;  // in the order they failed
-  // In flight: a run, or nullptr while its in-flight mark waits for the
-  // commit that precedes its deploy (pending_starts_).
+  // In flight: a run, or nullptr while it waits to be read
+  // (queued_starts_) or for the commit of its in-flight mark that precedes
+  // its deploy (pending_starts_).
   std::map<std::string, std::shared_ptr<TenantRun>> in_flight_;
   struct PendingStart {
     const PlannedTenant* planned;  // in plan_
@@ -161,16 +166,17 @@ class RolloutEngine : public std::enable_shared_from_this<RolloutEngine> {
   TimerId stage_timer_ = 0;                   // soak, or the re-probe deadline
   TimePoint began_{};                         // Start or Resume
   std::map<std::string, CancelFn> rechecks_;  // canary re-probes in flight
-  // While the store cannot be reached: nothing advances; tenants whose
-  // read failed start, and verified rows are observed, once it answers.
-  bool store_down_ = false;
-  Duration store_backoff_{};
-  TimerId store_timer_ = 0;
-  struct DeferredStart {
+  // In flight (nullptr) until the next Flush reads them.
+  struct QueuedStart {
     const PlannedTenant* planned;  // in plan_
     bool adopt;
   };
-  std::vector<DeferredStart> deferred_starts_;
+  std::vector<QueuedStart> queued_starts_;
+  // While the store cannot be reached: nothing advances; the queued starts
+  // are read, and verified rows observed, once it answers.
+  bool store_down_ = false;
+  Duration store_backoff_{};
+  TimerId store_timer_ = 0;
   std::vector<TenantResult> to_observe_;  // verified rows whose observation awaits the commit
   bool final_pending_ = false;  // Finalize ran; its state waits for the store
   bool state_unsaved_ = false;  // rollout_.state waits for the store
