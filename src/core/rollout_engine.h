@@ -14,7 +14,8 @@
 // marks, rows, observed tenants, their events) are group-committed: those
 // of one loop turn wait in a LedgerBatch and go to the store in one
 // transaction (Store::Commit) from a task posted once per turn, and the
-// deploys and published events they precede follow the commit.
+// deploys and published events they precede follow the commit
+// (rollout_engine_ledger.cpp; the rollout's logic is rollout_engine.cpp).
 //
 // A store that cannot be reached (Unavailable: a networked database
 // restarting or partitioned) pauses the rollout rather than failing it:
