@@ -23,6 +23,7 @@
 #include <thread>
 #include <tuple>
 
+#include "runtime/build_info.h"
 #include "agent/agent_http.h"
 #include "core/listen_address.h"
 #include "httpd/server_flags.h"
@@ -225,7 +226,14 @@ int main(int argc, char** argv) {
   CLI::App app{"rollcall-agent: redeploys this tenant host on request"};
   rollcall::Flags flags;
   rollcall::AddFlags(app, flags);
-  CLI11_PARSE(app, argc, argv);
+  app.set_version_flag("--version", rollcall::VersionText("rollcall-agent"));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::fprintf(stderr, "%s\n", e.what());
+    return 2;  // a usage error, as in every binary
+  }
   // Commands get a clean environment anyway (spawn.h); the token goes too.
   unsetenv("ROLLCALL_AGENT_TOKEN");
   try {

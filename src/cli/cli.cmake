@@ -18,7 +18,7 @@ target_link_libraries(rollcall_cli PUBLIC rollcall_core rollcall_http rollcall_r
 
 add_executable(rollcall src/cli/main.cpp)
 rollcall_target(rollcall)
-target_link_libraries(rollcall PRIVATE rollcall_cli CLI11::CLI11)
+target_link_libraries(rollcall PRIVATE rollcall_cli rollcall_build_info CLI11::CLI11)
 
 add_executable(cli_test
   src/cli/sse_parser_test.cpp

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "runtime/build_info.h"
 #include "cli/command_support.h"  // EnvOr
 #include "cli/commands.h"
 
@@ -107,6 +108,7 @@ void AddTenantCommands(CLI::App& app, const Globals& g, int& code) {
 
 int main(int argc, char** argv) {
   CLI::App app{"rollcall: roll a release across the fleet and prove every tenant landed"};
+  app.set_version_flag("--version", rollcall::VersionText("rollcall"));
   app.require_subcommand(1);
   app.fallthrough();  // global flags may follow the command: `rollcall rollout ... --json`
   Globals g;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fmt/format.h>
 
+#include "runtime/build_info.h"
 #include "core/json_codec.h"
 #include "testing/engine_harness.h"
 
@@ -82,6 +83,7 @@ int main(int argc, char** argv) {
   app.add_option("--deploy-seconds", o.deploy_s, "base deploy time")->check(CLI::NonNegativeNumber);
   app.add_flag("--json", o.json, "print the rollout as JSON");
   try {
+    app.set_version_flag("--version", rollcall::VersionText("rollcall-demo"));
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;

@@ -13,6 +13,7 @@ add_library(rollcall_server STATIC
   src/server/lease_keeper.cpp
   src/server/ledger_tail.cpp
   src/server/read_cache.cpp
+  src/server/mutation_audit.cpp
 )
 rollcall_target(rollcall_server)
 target_link_libraries(rollcall_server PUBLIC rollcall_core rollcall_registry rollcall_httpd spdlog::spdlog)
@@ -20,7 +21,7 @@ target_link_libraries(rollcall_server PUBLIC rollcall_core rollcall_registry rol
 add_executable(rollcalld src/server/main.cpp src/server/ledger_open.cpp)
 rollcall_target(rollcalld)
 target_link_libraries(rollcalld PRIVATE rollcall_server rollcall_sqlite rollcall_pg rollcall_http
-  rollcall_exec_driver rollcall_docker rollcall_runtime CLI11::CLI11)
+  rollcall_exec_driver rollcall_docker rollcall_runtime rollcall_build_info CLI11::CLI11)
 
 add_executable(server_test
   src/server/auth_test.cpp
@@ -32,6 +33,7 @@ add_executable(server_test
   src/server/lease_keeper_test.cpp
   src/server/ledger_tail_test.cpp
   src/server/read_cache_test.cpp
+  src/server/mutation_audit_test.cpp
 )
 rollcall_target(server_test)
 target_link_libraries(server_test PRIVATE rollcall_server rollcall_runtime rollcall_testing

@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "runtime/build_info.h"
 #include "httpd/server_flags.h"
 #include "runtime/daemon_limits.h"
 #include "runtime/shutdown_signals.h"
@@ -120,11 +121,11 @@ int main(int argc, char** argv) {
   SimConfig config;
   rollcall::httpd::ServerFlags server_flags;
   AddFlags(app, config, server_flags);
+  app.set_version_flag("--version", rollcall::VersionText("rollcall-sim"));
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     std::string message = e.what();
     std::replace(message.begin(), message.end(), '\n', ' ');
     return Fail(2, message);
