@@ -12,5 +12,8 @@ namespace rollcall {
 // `flag` and the path when it cannot be read or is empty. Never returns
 // the content in a message.
 Result<std::string> ReadSecretFile(const std::string& path, const char* flag);
+// A whole file of secrets (e.g. --tokens-file), at most 1 MiB, refused when
+// every user may read it; errors name `flag` and the path, never the text.
+Result<std::string> ReadSecretsText(const std::string& path, const char* flag);
 
 }  // namespace rollcall

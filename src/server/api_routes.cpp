@@ -11,6 +11,7 @@
 #include "core/json_codec.h"
 #include "core/safe_text.h"
 #include "httpd/path_pattern.h"
+#include "server/mutation_audit.h"
 
 namespace rollcall {
 namespace {
@@ -20,7 +21,14 @@ using httpd::HttpRequest;
 using httpd::HttpResponse;
 using httpd::Responder;
 using Args = std::vector<std::string>;  // the path's captured segments
-using Run = std::function<void(const Args&, const HttpRequest&, Responder)>;
+
+// What a handler knows of its request beyond the request itself.
+struct Call {
+  Args args;
+  std::string actor;  // the token's name (never the token); "" on an open route
+  const std::string& operator[](size_t i) const { return args[i]; }
+};
+using Run = std::function<void(const Call&, const HttpRequest&, Responder)>;
 
 struct Endpoint {
   std::string method;
@@ -32,10 +40,6 @@ struct Endpoint {
 
 HttpResponse ToHttp(const ApiResponse& api) {
   return HttpResponse::Json(api.status, DumpJson(api.body));
-}
-
-Reply ReplyTo(Responder out) {
-  return [out](ApiResponse api) { out.Send(ToHttp(api)); };
 }
 
 int64_t LastEventId(const HttpRequest& req) {
@@ -54,8 +58,34 @@ RolloutControl ControlOf(const std::string& what) {
 // A handler answering at once with what `fn` returns.
 template <typename Fn>
 Run Now(Fn fn) {
-  return [fn](const Args& args, const HttpRequest& req, Responder out) {
-    out.Send(ToHttp(fn(args, req)));
+  return [fn](const Call& call, const HttpRequest& req, Responder out) {
+    out.Send(ToHttp(fn(call, req)));
+  };
+}
+
+void RecordMutation(const ApiDeps& d, MutationCall call, const ApiResponse& answer) {
+  if (d.record_audit) d.record_audit(AuditOf(call, answer));
+}
+
+// A mutation answering at once: its audit entry (accepted or refused) is
+// written before the answer goes out.
+template <typename Fn>
+Run Mutation(const ApiDeps& d, const char* kind, const char* route, Fn fn) {
+  return [&d, kind, route, fn](const Call& call, const HttpRequest& req, Responder out) {
+    ApiResponse api = fn(call, req);
+    RecordMutation(d, MutationCall{call.actor, kind, route, call.args, req.body}, api);
+    out.Send(ToHttp(api));
+  };
+}
+
+// A mutation whose answer comes later (`fn` calls the Reply once).
+template <typename Fn>
+Run LaterMutation(const ApiDeps& d, const char* kind, const char* route, Fn fn) {
+  return [&d, kind, route, fn](const Call& call, const HttpRequest& req, Responder out) {
+    fn(call, req, [&d, kind, route, call, body = req.body, out](ApiResponse api) {
+      RecordMutation(d, MutationCall{call.actor, kind, route, call.args, body}, api);
+      out.Send(ToHttp(api));
+    });
   };
 }
 
@@ -69,8 +99,8 @@ int64_t WallMillis() {
 // Age and a Warning that it is stale (why is in the log).
 template <typename Fn>
 Run Read(const ApiDeps& d, Fn fn) {
-  return [cache = d.read_cache, fn](const Args& args, const HttpRequest& req, Responder out) {
-    ApiResponse api = fn(args, req);
+  return [cache = d.read_cache, fn](const Call& call, const HttpRequest& req, Responder out) {
+    ApiResponse api = fn(call, req);
     HttpResponse r = ToHttp(api);
     if (cache != nullptr && api.status == 200) {
       cache->Remember(req.target, r.body, WallMillis());
@@ -153,13 +183,13 @@ std::vector<Endpoint> Table(ApiDeps& d) {
   };
   return {
       e("GET", "/healthz", Access::kNone, Dispatch::kInline,
-        Now([&d](const Args&, const HttpRequest&) {
+        Now([&d](const Call&, const HttpRequest&) {
           return ApiResponse{200, Json{{"ok", true}, {"role", ViewOf(d).leader ? "leader" : "standby"}}};
         })),
       e("GET", "/v1/leader", read, Dispatch::kInline,
-        Now([&d](const Args&, const HttpRequest&) { return ApiResponse{200, ToJson(ViewOf(d))}; })),
+        Now([&d](const Call&, const HttpRequest&) { return ApiResponse{200, ToJson(ViewOf(d))}; })),
       e("GET", "/metrics", read, worker,
-        [&d](const Args&, const HttpRequest&, Responder out) {
+        [&d](const Call&, const HttpRequest&, Responder out) {
           std::string text = d.plane.Metrics();
           text += LeaderMetrics(ViewOf(d));
           if (d.more_metrics) text += d.more_metrics();
@@ -167,54 +197,63 @@ std::vector<Endpoint> Table(ApiDeps& d) {
           r.content_type = "text/plain; version=0.0.4";
           out.Send(std::move(r));
         }),
-      e("GET", "/v1/tenants", read, worker, Read(d, [&p](const Args&, const HttpRequest&) { return p.ListTenants(); })),
+      e("GET", "/v1/tenants", read, worker, Read(d, [&p](const Call&, const HttpRequest&) { return p.ListTenants(); })),
       e("POST", "/v1/tenants:bulk", admin, worker,
-        Now([&p](const Args&, const HttpRequest& r) { return p.BulkTenants(r.body); })),
+        Mutation(d, "tenants.import", "POST /v1/tenants:bulk",
+                 [&p](const Call&, const HttpRequest& r) { return p.BulkTenants(r.body); })),
       e("GET", "/v1/tenants/{}", read, worker,
-        Read(d, [&p](const Args& a, const HttpRequest&) { return p.GetTenant(a[0]); })),
+        Read(d, [&p](const Call& a, const HttpRequest&) { return p.GetTenant(a[0]); })),
       e("PUT", "/v1/tenants/{}", admin, worker,
-        Now([&p](const Args& a, const HttpRequest& r) { return p.PutTenant(a[0], r.body); })),
+        Mutation(d, "tenant.put", "PUT /v1/tenants/{slug}",
+                 [&p](const Call& a, const HttpRequest& r) { return p.PutTenant(a[0], r.body); })),
       e("DELETE", "/v1/tenants/{}", admin, worker,
-        Now([&p](const Args& a, const HttpRequest&) { return p.DeleteTenant(a[0]); })),
+        Mutation(d, "tenant.delete", "DELETE /v1/tenants/{slug}",
+                 [&p](const Call& a, const HttpRequest&) { return p.DeleteTenant(a[0]); })),
       e("POST", "/v1/tenants/{}/{cordon|uncordon}", admin, worker,
-        Now([&p](const Args& a, const HttpRequest&) { return p.SetCordoned(a[0], a[1] == "cordon"); })),
+        Mutation(d, "tenant.state", "POST /v1/tenants/{slug}/{cordon|uncordon}",
+                 [&p](const Call& a, const HttpRequest&) { return p.SetCordoned(a[0], a[1] == "cordon"); })),
       e("POST", "/v1/rollouts", admin, worker,
-        Now([&p](const Args&, const HttpRequest& r) { return p.CreateRollout(r.body); })),
+        Mutation(d, "rollout.create", "POST /v1/rollouts",
+                 [&p](const Call&, const HttpRequest& r) { return p.CreateRollout(r.body); })),
       e("GET", "/v1/rollouts", read, worker,
-        Read(d, [&p](const Args&, const HttpRequest& r) { return p.ListRollouts(r.Query("state").value_or("")); })),
+        Read(d, [&p](const Call&, const HttpRequest& r) { return p.ListRollouts(r.Query("state").value_or("")); })),
       e("GET", "/v1/rollouts/{}", read, worker,
-        Read(d, [&p](const Args& a, const HttpRequest&) { return p.GetRollout(a[0]); })),
+        Read(d, [&p](const Call& a, const HttpRequest&) { return p.GetRollout(a[0]); })),
       e("POST", "/v1/rollouts/{}/{cancel|pause|resume}", admin, worker,
-        [&p](const Args& a, const HttpRequest&, Responder out) {
-          p.Control(a[0], ControlOf(a[1]), ReplyTo(out));
-        }),
+        LaterMutation(d, "rollout.control", "POST /v1/rollouts/{id}/{cancel|pause|resume}",
+                      [&p](const Call& a, const HttpRequest&, Reply reply) {
+                        p.Control(a[0], ControlOf(a[1]), std::move(reply));
+                      })),
       e("GET", "/v1/rollouts/{}/events", read, worker,
-        [&d](const Args& a, const HttpRequest& r, Responder out) { StreamEvents(d, a[0], r, out); }),
+        [&d](const Call& a, const HttpRequest& r, Responder out) { StreamEvents(d, a[0], r, out); }),
       e("GET", "/v1/events", read, worker,
-        [&d](const Args&, const HttpRequest& r, Responder out) { StreamFleet(d, r, out); }),
-      e("GET", "/v1/fleet", read, worker, Read(d, [&p](const Args&, const HttpRequest&) { return p.Fleet(); })),
+        [&d](const Call&, const HttpRequest& r, Responder out) { StreamFleet(d, r, out); }),
+      e("GET", "/v1/fleet", read, worker, Read(d, [&p](const Call&, const HttpRequest&) { return p.Fleet(); })),
       e("POST", "/v1/fleet/freeze", admin, worker,
-        Now([&p](const Args&, const HttpRequest& r) { return p.Freeze(r.body); })),
+        Mutation(d, "fleet.freeze", "POST /v1/fleet/freeze",
+                 [&p](const Call&, const HttpRequest& r) { return p.Freeze(r.body); })),
       e("POST", "/v1/fleet/unfreeze", admin, worker,
-        Now([&p](const Args&, const HttpRequest&) { return p.Unfreeze(); })),
+        Mutation(d, "fleet.unfreeze", "POST /v1/fleet/unfreeze",
+                 [&p](const Call&, const HttpRequest&) { return p.Unfreeze(); })),
       e("POST", "/v1/fleet/recover", admin, worker,
-        // Named tokens (their name is the actor) come with the audit work
-        // of issue 14; until then every admin call is "admin".
-        Now([&p](const Args&, const HttpRequest& r) { return p.Recover(r.body, "admin"); })),
+        Mutation(d, "fleet.recover", "POST /v1/fleet/recover",
+                 [&p](const Call&, const HttpRequest& r) { return p.Recover(r.body); })),
       e("GET", "/v1/audit", read, worker,
-        Read(d, [&p](const Args&, const HttpRequest& r) {
+        Read(d, [&p](const Call&, const HttpRequest& r) {
           return p.Audit(r.Query("since"), r.Query("actor"), r.Query("kind"), r.Query("limit"), r.Query("cursor"));
         })),
       e("GET", "/v1/channels", read, worker,
-        Read(d, [&promoter](const Args&, const HttpRequest&) { return promoter.List(); })),
+        Read(d, [&promoter](const Call&, const HttpRequest&) { return promoter.List(); })),
       e("GET", "/v1/channels/{}", read, worker,
-        Read(d, [&promoter](const Args& a, const HttpRequest&) { return promoter.Get(a[0]); })),
+        Read(d, [&promoter](const Call& a, const HttpRequest&) { return promoter.Get(a[0]); })),
       e("POST", "/v1/channels/{}/promote", admin, worker,
-        Now([&promoter](const Args& a, const HttpRequest& r) { return promoter.Promote(a[0], r.body); })),
+        Mutation(d, "channel.promote", "POST /v1/channels/{channel}/promote",
+                 [&promoter](const Call& a, const HttpRequest& r) { return promoter.Promote(a[0], r.body); })),
       e("POST", "/cp/admin/tenants/redeploy-fleet", admin, worker,
-        [&p](const Args&, const HttpRequest& r, Responder out) {
-          p.LegacyRedeployFleet(r.body, ReplyTo(out));
-        }),
+        LaterMutation(d, "legacy.redeploy-fleet", "POST /cp/admin/tenants/redeploy-fleet",
+                      [&p](const Call&, const HttpRequest& r, Reply reply) {
+                        p.LegacyRedeployFleet(r.body, std::move(reply));
+                      })),
   };
 }
 
@@ -237,11 +276,12 @@ httpd::Router MakeApiRouter(ApiDeps deps) {
       if (!captured) continue;
       path_known = true;
       if (e.method != head.method && !(e.method == "GET" && head.method == "HEAD")) continue;
+      Caller who;
       if (e.needs != Access::kNone) {
         const std::string* authorization = head.Header("Authorization");
-        Access have = shared->auth.Check(authorization ? *authorization : "");
-        if (have == Access::kNone) return Refused(401, "unauthorized: missing or wrong bearer token");
-        if (e.needs == Access::kAdmin && have != Access::kAdmin) {
+        who = shared->auth.Identify(authorization ? *authorization : "");
+        if (who.access == Access::kNone) return Refused(401, "unauthorized: missing or wrong bearer token");
+        if (e.needs == Access::kAdmin && who.access != Access::kAdmin) {
           return Refused(403, "forbidden: this token may only read");
         }
       }
@@ -259,8 +299,9 @@ httpd::Router MakeApiRouter(ApiDeps deps) {
       httpd::Route route;
       route.body_limit = shared->body_limit;
       route.dispatch = e.dispatch;
-      route.handler = [run = e.run, args = std::move(*captured)](const HttpRequest& r, Responder out) {
-        run(args, r, std::move(out));
+      route.handler = [run = e.run, call = Call{std::move(*captured), std::move(who.name)}](const HttpRequest& r,
+                                                                                          Responder out) {
+        run(call, r, std::move(out));
       };
       return route;
     }

@@ -33,6 +33,9 @@ struct ApiDeps {
   // The JSON read routes' last good answers, served (marked stale) while
   // the ledger does not answer. None: a failed read answers 503.
   ReadCache* read_cache = nullptr;
+  // Writes a mutation's audit entry (ControlPlane::RecordMutation). None:
+  // nothing is recorded.
+  std::function<void(AuditEntry)> record_audit = {};
 };
 
 // The lease's gauges for /metrics: rollcall_leader, rollcall_leader_epoch,

@@ -1,6 +1,7 @@
 #include "server/control_plane.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <charconv>
 #include <future>
@@ -8,6 +9,7 @@
 
 #include "core/fleet_log.h"
 #include "core/json_codec.h"
+#include "core/safe_text.h"
 #include "core/time.h"
 #include "server/legacy.h"
 
@@ -311,7 +313,17 @@ ApiResponse ControlPlane::Unfreeze() {
   return {200, Json{{"freeze", nullptr}}};
 }
 
-ApiResponse ControlPlane::Recover(std::string_view body, const std::string& actor) {
+void ControlPlane::RecordMutation(AuditEntry entry) {
+  // On the loop, like every fleet event: the stream's order is the ledger's.
+  // By value: a late loop still runs the task after we stopped waiting.
+  Status s = OnLoop<Status>([this, entry]() mutable { return RecordAudit(store_, hub_, loop_.WallMillis(), entry); });
+  if (!s.ok()) {
+    spdlog::warn("audit entry {} by {} on {} not recorded: {}", EscapeText(entry.kind), EscapeText(entry.actor),
+                 EscapeText(entry.target), EscapeText(s.message()));
+  }
+}
+
+ApiResponse ControlPlane::Recover(std::string_view body) {
   Result<Json> j = ParseJsonObject(body.empty() ? std::string_view("{}") : body);
   if (!j.ok()) return ErrorResponse(j.status());
   RecoveryAsk ask;
@@ -324,19 +336,7 @@ ApiResponse ControlPlane::Recover(std::string_view body, const std::string& acto
   }
   if (ask.reason.empty()) ask.reason = "recovery requested";
   ask.observed = Observed();
-  auto outcome = OnLoop<Result<RecoveryOutcome>>([this, ask, actor]() -> Result<RecoveryOutcome> {
-    Result<RecoveryOutcome> out = service_.Recover(ask);
-    if (out.ok() && out->submitted && out->submitted->kind == SubmitOutcome::Kind::kStarted) {
-      AuditEntry entry;
-      entry.actor = actor;
-      entry.kind = "recover";
-      entry.target = out->submitted->rollout.id;
-      entry.reason = ask.reason;
-      entry.data = {{"rollout_id", out->submitted->rollout.id}, {"tenants", out->scope.slugs}};
-      (void)RecordAudit(store_, hub_, loop_.WallMillis(), entry);
-    }
-    return out;
-  });
+  auto outcome = OnLoop<Result<RecoveryOutcome>>([this, ask] { return service_.Recover(ask); });
   if (!outcome.ok()) return ErrorResponse(outcome.status());
   Json skipped = Json::array();
   for (const RecoverySkip& s : outcome->scope.skipped) skipped.push_back({{"slug", s.slug}, {"why", s.why}});

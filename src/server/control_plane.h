@@ -63,8 +63,11 @@ class ControlPlane {
   ApiResponse Freeze(std::string_view body);
   ApiResponse Unfreeze();
   // POST /v1/fleet/recover {"only":[...],"reason":"..."}: a recovery of the
-  // quarantined and drifted tenants (DESIGN §10), audited as `actor`.
-  ApiResponse Recover(std::string_view body, const std::string& actor);
+  // quarantined and drifted tenants (DESIGN §10).
+  ApiResponse Recover(std::string_view body);
+  // A mutation's audit entry: into the ledger, and onto the fleet stream.
+  // A failure is logged; the mutation's answer stands.
+  void RecordMutation(AuditEntry entry);
   // GET /v1/audit?since=&actor=&kind=&limit=&cursor=, newest first.
   ApiResponse Audit(const std::optional<std::string>& since, const std::optional<std::string>& actor,
                     const std::optional<std::string>& kind, const std::optional<std::string>& limit,

@@ -31,6 +31,7 @@
 #include "server/logging_sink.h"
 #include "server/registry_retagger.h"
 #include "docker/docker_driver.h"
+#include "runtime/build_info.h"
 #include "runtime/secret_file.h"
 #include "server/random_ids.h"
 #include "core/leader_gate.h"
@@ -50,6 +51,8 @@ struct Config {
   std::string read_token;
   std::string admin_token_file;
   std::string read_token_file;
+  std::string tokens_file;
+  std::vector<NamedToken> tokens;  // every token, named: the single ones are "admin" and "read"
   bool dev = false;
   Policy defaults;  // server defaults (DESIGN §2)
   std::string max_stragglers = "0";
@@ -144,12 +147,31 @@ Status Finish(Config& c) {
     if (!t.ok()) return t.status();
     c.read_token = *t;
   }
-  if (c.admin_token.empty()) {
+  std::vector<NamedToken> named;
+  if (!c.tokens_file.empty()) {
+    Result<std::string> text = ReadSecretsText(c.tokens_file, "--tokens-file");
+    if (!text.ok()) return text.status();
+    Result<std::vector<NamedToken>> parsed = ParseTokensFile(*text, "--tokens-file " + c.tokens_file);
+    if (!parsed.ok()) return parsed.status();
+    named = std::move(parsed).value();
+  }
+  const bool named_admin =
+      std::any_of(named.begin(), named.end(), [](const NamedToken& t) { return t.role == Access::kAdmin; });
+  if (c.admin_token.empty() && !named_admin) {
     if (!c.dev) {
-      return Status::Invalid("ROLLCALL_ADMIN_TOKEN: required (or --admin-token-file, or --dev for a generated one)");
+      return Status::Invalid(
+          "ROLLCALL_ADMIN_TOKEN: required (or --admin-token-file, an admin line in --tokens-file, or --dev for a "
+          "generated one)");
     }
     c.admin_token = GenerateToken();
     std::printf("dev admin token: %s\n", c.admin_token.c_str());  // printed once, by request
+  }
+  c.tokens.clear();
+  if (!c.admin_token.empty()) c.tokens.push_back(NamedToken{"admin", Access::kAdmin, c.admin_token});
+  if (!c.read_token.empty()) c.tokens.push_back(NamedToken{"read", Access::kRead, c.read_token});
+  for (NamedToken& t : named) c.tokens.push_back(std::move(t));
+  if (Result<Authorizer> checked = Authorizer::Create(c.tokens); !checked.ok()) {
+    return checked.status().Prefixed("tokens: ");
   }
   std::optional<Duration> backoff = ParseDurationText(c.auto_recover_backoff);
   if (!backoff || *backoff <= Duration::zero()) {
@@ -329,7 +351,12 @@ int Serve(const Config& c) {
   }
   Promoter promoter(store, retagger.get(), registry.ok() ? "" : registry.status().message(),
                     [&clock] { return clock.WallMillis(); });
-  Authorizer auth(c.admin_token, c.read_token);
+  Result<Authorizer> authorizer = Authorizer::Create(c.tokens);  // checked by Finish
+  if (!authorizer.ok()) {
+    std::fprintf(stderr, "%s\n", authorizer.status().message().c_str());
+    return 2;
+  }
+  const Authorizer& auth = *authorizer;
   httpd::ServerOptions options;
   options.host = host_port->first;
   options.port = static_cast<uint16_t>(host_port->second);
@@ -353,7 +380,8 @@ int Serve(const Config& c) {
                  only.may_act = true;
                  return only;
                },
-               &read_cache};
+               &read_cache,
+               [&plane](AuditEntry entry) { plane.RecordMutation(std::move(entry)); }};
   auto server = std::make_unique<httpd::HttpServer>(options, MakeApiRouter(deps), LogRequest);
   serving_server = server.get();
   if (Status s = server->Bind(); !s.ok()) {
@@ -427,6 +455,7 @@ int main(int argc, char** argv) {
   c.registry_password = rollcall::EnvOr("ROLLCALL_REGISTRY_PASSWORD", "");
 
   CLI::App app{"rollcalld: the Rollcall control plane"};
+  app.set_version_flag("--version", rollcall::VersionText("rollcalld"));
   app.add_option("--listen", c.listen, "HOST:PORT (port 0 picks a free one)")->capture_default_str();
   app.add_option("--db", c.db,
                  "SQLite database path, or a PostgreSQL conninfo (postgres://user@host:5432/db?...) shared by "
@@ -448,6 +477,9 @@ int main(int argc, char** argv) {
   app.add_option("--agent-token", c.agent_token, "bearer token for rollcall-agent (or ROLLCALL_AGENT_TOKEN)");
   app.add_option("--admin-token-file", c.admin_token_file, "file holding the admin token");
   app.add_option("--read-token-file", c.read_token_file, "file holding the read-only token");
+  app.add_option("--tokens-file", c.tokens_file,
+                 "named tokens, one \"NAME ROLE TOKEN\" per line (role admin or read): the name is the actor "
+                 "recorded in the audit trail; not readable by every user");
   app.add_flag("--dev", c.dev, "generate an admin token and print it once");
   app.add_option("--per-tenant-timeout", c.defaults.per_tenant_timeout_s, "seconds")->capture_default_str();
   app.add_option("--health-timeout", c.defaults.health_timeout_s, "seconds")->capture_default_str();

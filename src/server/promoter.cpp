@@ -70,6 +70,7 @@ ApiResponse Promoter::Promote(const std::string& channel, std::string_view body)
   spdlog::info("promoted {}:{} -> {} ({})", retagger_->Name(), EscapeText(channel),
                EscapeText(req->release.Describe()), EscapeText(*digest));
   Json out = ToJson(next);
+  out["replaced"] = *current ? ToJson(**current) : Json(nullptr);  // what the channel named before
   if (!d.warnings.empty()) out["warnings"] = d.warnings;
   return {200, out};
 }

@@ -2,14 +2,17 @@
 add_executable(control_plane_it_test
   tests/integration/stack.cpp
   tests/integration/control_plane_it_test.cpp
+  tests/integration/audit_it_test.cpp
 )
 rollcall_target(control_plane_it_test)
 target_link_libraries(control_plane_it_test PRIVATE rollcall_it_harness PkgConfig::HTTPLIB
   GTest::gtest_main GTest::gmock fmt::fmt)
 target_compile_definitions(control_plane_it_test PRIVATE
   ROLLCALL_SIM_BIN="$<TARGET_FILE:rollcall-sim>"
-  ROLLCALLD_BIN="$<TARGET_FILE:rollcalld>")
-add_dependencies(control_plane_it_test rollcall-sim rollcalld)
+  ROLLCALLD_BIN="$<TARGET_FILE:rollcalld>"
+  ROLLCALL_CLI_BIN="$<TARGET_FILE:rollcall>"
+  ROLLCALL_AGENT_BIN="$<TARGET_FILE:rollcall-agent>")
+add_dependencies(control_plane_it_test rollcall-sim rollcalld rollcall rollcall-agent)
 gtest_discover_tests(control_plane_it_test DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300)
 
 # The rollcall CLI end to end: real binaries, a bare git repo, a fake Gitea.

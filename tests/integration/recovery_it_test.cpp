@@ -112,7 +112,7 @@ TEST(RecoveryIt, AStuckTenantIsRecoveredByHandOnceItsFaultIsClearedAndLeavesQuar
   EXPECT_FALSE(TenantOf(fleet, "t0001").value("quarantined", true)) << fleet.dump();
   EXPECT_EQ(s.SimState()["tenants"]["t0001"]["image"], s.image_repo() + ":v2");
   EXPECT_EQ(s.SimState()["tenants"]["t0000"]["deploy_count"], 1);  // only the one left behind
-  Json by_hand = Audit(s, "kind=recover&actor=admin");
+  Json by_hand = Audit(s, "kind=fleet.recover&actor=admin");
   ASSERT_EQ(by_hand.size(), 2u);
   EXPECT_EQ(by_hand[0]["reason"], "host fixed");  // newest first
 

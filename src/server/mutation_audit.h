@@ -1,0 +1,27 @@
+// The audit entry of one mutation through the API: who (the token's name,
+// never the token), what (kind, route, target), why (the request's
+// `reason`) and how it ended (the status; a refusal's error). Every admin
+// route records one, accepted or refused: a refused fenced request is as
+// much the operators' business as an accepted one. Pure.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/store.h"
+#include "server/control_plane.h"
+
+namespace rollcall {
+
+struct MutationCall {
+  std::string actor;
+  std::string kind;   // the route's: "tenant.put", "rollout.create", "rollout.control", ...
+  std::string route;  // "POST /v1/rollouts/{}/{cancel|pause|resume}"
+  std::vector<std::string> args;  // the path's captured segments
+  std::string_view body;          // the request's body (JSON, or empty)
+};
+
+AuditEntry AuditOf(const MutationCall& call, const ApiResponse& answer);
+
+}  // namespace rollcall
