@@ -12,6 +12,7 @@ add_library(rollcall_cli STATIC
   src/cli/rollout_cmd.cpp
   src/cli/pipeline_cmd.cpp
   src/cli/fleet_table.cpp
+  src/cli/audit_table.cpp
 )
 rollcall_target(rollcall_cli)
 target_link_libraries(rollcall_cli PUBLIC rollcall_core rollcall_http rollcall_runtime CURL::libcurl)
@@ -29,6 +30,7 @@ add_executable(cli_test
   src/cli/git_test.cpp
   src/cli/api_client_test.cpp
   src/cli/fleet_table_test.cpp
+  src/cli/audit_table_test.cpp
 )
 rollcall_target(cli_test)
 target_link_libraries(cli_test PRIVATE rollcall_cli rollcall_httpd GTest::gtest_main GTest::gmock)

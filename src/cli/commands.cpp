@@ -2,6 +2,8 @@
 #include "cli/commands.h"
 #include "core/docker_settings.h"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +13,7 @@
 
 #include "cli/ci_logic.h"
 #include "cli/command_support.h"
+#include "cli/audit_table.h"
 #include "cli/fleet_table.h"
 #include "cli/stages.h"
 #include "cli/summary.h"
@@ -225,6 +228,36 @@ int CmdFleet(const Globals& g) {
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();
     std::fputs(FleetTable(*answer, now_ms).c_str(), stdout);
+  }
+  return kExitOk;
+}
+
+int CmdAudit(const Globals& g, const AuditFilter& f) {
+  // Names and kinds are plain ([A-Za-z0-9._@-]), times RFC 3339: nothing
+  // in them needs escaping in a query; anything else is a typo.
+  auto plain = [](const std::string& v) {
+    return std::all_of(v.begin(), v.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' || c == '@' || c == ':';
+    });
+  };
+  for (const auto& [flag, value] : {std::pair<const char*, const std::string&>{"--actor", f.actor},
+                                    {"--kind", f.kind}, {"--since", f.since}}) {
+    if (!plain(value)) return FailWith(Status::Invalid(fmt::format("{}: letters, digits and . _ - @ : only", flag)));
+  }
+  if (f.limit < 1 || f.limit > 1000) return FailWith(Status::Invalid("--limit: 1 to 1000"));
+  std::string path = fmt::format("/v1/audit?limit={}", f.limit);
+  if (!f.actor.empty()) path += "&actor=" + f.actor;
+  if (!f.kind.empty()) path += "&kind=" + f.kind;
+  if (!f.since.empty()) path += "&since=" + f.since;
+  if (f.cursor > 0) path += fmt::format("&cursor={}", f.cursor);
+  auto client = ServerClient(g);
+  if (!client.ok()) return FailWith(client.status());
+  Result<Json> answer = Expect(**client, "GET", path, 200, "audit");
+  if (!answer.ok()) return FailWith(answer.status());
+  if (g.json) {
+    std::printf("%s\n", answer->dump(2).c_str());
+  } else {
+    std::fputs(AuditTable(*answer).c_str(), stdout);
   }
   return kExitOk;
 }

@@ -105,6 +105,13 @@ int CmdWatch(const Globals& g, const std::string& id);
 int CmdRecover(const Globals& g, const std::vector<std::string>& only, const std::string& reason);
 // GET /v1/fleet as a table: drifted and quarantined tenants first, with how long.
 int CmdFleet(const Globals& g);
+// `rollcall audit`: the audit trail, newest first.
+struct AuditFilter {
+  std::string actor, kind, since;  // "" = any
+  int limit = 50;
+  int64_t cursor = 0;  // 0 = from the newest
+};
+int CmdAudit(const Globals& g, const AuditFilter& f);
 int CmdRollout(const Globals& g, const RolloutFlags& f);
 int CmdVerify(const Globals& g, const VerifyFlags& f);
 int CmdWaitCi(const Globals& g, const WaitCiFlags& f);

@@ -219,6 +219,15 @@ int main(int argc, char** argv) {
   app.add_subcommand("fleet", "running image, desired release, drift and quarantine per tenant (drifted first)")
       ->footer("Example: rollcall fleet\n         rollcall fleet --json")
       ->callback([&] { code = CmdFleet(g); });
+  AuditFilter audit;
+  auto* audit_cmd = app.add_subcommand("audit", "the audit trail, newest first: who did what, refusals included");
+  audit_cmd->footer("Example: rollcall audit --actor ci-deploy\n         rollcall audit --kind fleet.freeze --json");
+  audit_cmd->add_option("--actor", audit.actor, "only this token's name (or drift-watch, auto-recover)");
+  audit_cmd->add_option("--kind", audit.kind, "only this kind (rollout.create, fleet.freeze, drift, ...)");
+  audit_cmd->add_option("--since", audit.since, "only entries at or after this RFC 3339 time");
+  audit_cmd->add_option("--limit", audit.limit, "at most this many (1-1000)")->capture_default_str();
+  audit_cmd->add_option("--cursor", audit.cursor, "older than this entry id (the previous page's hint)");
+  audit_cmd->callback([&] { code = CmdAudit(g, audit); });
   std::vector<std::string> recover_only;
   std::string recover_reason;
   auto* recover = app.add_subcommand("recover", "roll the desired release out to the quarantined and drifted tenants");

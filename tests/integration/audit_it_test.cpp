@@ -85,6 +85,17 @@ TEST(AuditIt, EveryMutationIsRecordedWithTheTokensNameAndNeverTheToken) {
   EXPECT_EQ(by_kind["tenant.delete"][0]["data"]["route"], "DELETE /v1/tenants/{slug}");
   EXPECT_EQ(s.Get("/v1/audit?actor=alice").Json().value("entries", Json::array()).size(), 0u);
 
+  // The same trail through the CLI, as a table, with a read token.
+  CliRun table = RunCliBinary(ROLLCALL_CLI_BIN, {"--server", s.server().Url(), "--token", kAliceToken, "audit",
+                                                 "--actor", "ci-deploy"});
+  EXPECT_EQ(table.exit, 0) << table.out << table.err;
+  EXPECT_THAT(table.out, HasSubstr("fleet.freeze"));
+  EXPECT_THAT(table.out, HasSubstr("incident 7"));
+  EXPECT_THAT(table.out, HasSubstr("refused: superseded"));
+  CliRun typo = RunCliBinary(ROLLCALL_CLI_BIN, {"--server", s.server().Url(), "--token", kAliceToken, "audit",
+                                                "--actor", "a&kind=x"});
+  EXPECT_EQ(typo.exit, 2) << typo.out << typo.err;
+
   // The token is nowhere: not in the trail, the ledger or the log.
   for (const char* token : {kCiToken, kAliceToken}) {
     EXPECT_THAT(trail.body, Not(HasSubstr(token)));
