@@ -24,6 +24,7 @@
 #include <tuple>
 
 #include "runtime/build_info.h"
+#include "runtime/duration_flag.h"
 #include "agent/agent_http.h"
 #include "core/listen_address.h"
 #include "httpd/server_flags.h"
@@ -93,7 +94,8 @@ void AddFlags(CLI::App& app, Flags& f) {
   app.add_option("--registry-username", f.registry_username, "registry user for docker pulls");
   app.add_option("--registry-password-file", f.registry_password_file, "file holding that user's password");
   app.add_option("--state-file", f.state_file, "where the running image and release_seq persist");
-  app.add_option("--deploy-timeout", f.deploy_timeout_s, "seconds before a deploy is killed")
+  app.add_option("--deploy-timeout", f.deploy_timeout_s, "how long before a deploy is killed (300, 5m)")
+      ->transform(DurationSeconds())
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
 }

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "runtime/build_info.h"
+#include "runtime/duration_flag.h"
 #include "cli/command_support.h"  // EnvOr
 #include "cli/commands.h"
 
@@ -20,13 +21,13 @@ void AddSeqFlags(CLI::App* cmd, SeqFlags& f) {
 
 void AddPolicyFlags(CLI::App* cmd, RolloutFlags& f) {
   cmd->add_option("--canary", f.canary, "canary tenant (repeatable)");
-  cmd->add_option("--soak", f.soak, "seconds to soak after the canaries");
+  cmd->add_option("--soak", f.soak, "how long to soak after the canaries (90, 90s, 5m)")->transform(DurationSeconds());
   cmd->add_option("--max-parallel", f.max_parallel, "tenants in flight at once");
   cmd->add_option("--strategy", f.strategy, "window or batches")->check(CLI::IsMember({"window", "batches"}));
   cmd->add_option("--max-stragglers", f.max_stragglers, "N or N%")->capture_default_str();
-  cmd->add_option("--per-tenant-timeout", f.per_tenant_timeout, "seconds");
-  cmd->add_option("--health-timeout", f.health_timeout, "seconds");
-  cmd->add_option("--health-interval", f.health_interval, "seconds");
+  cmd->add_option("--per-tenant-timeout", f.per_tenant_timeout, "a duration (300, 5m)")->transform(DurationSeconds());
+  cmd->add_option("--health-timeout", f.health_timeout, "a duration (90, 90s)")->transform(DurationSeconds());
+  cmd->add_option("--health-interval", f.health_interval, "a duration (5, 5s, 500ms)")->transform(DurationSeconds());
   cmd->add_flag("--dry-run", f.dry_run, "plan only; touch nothing");
   cmd->add_option("--only", f.only, "limit to these tenants (repeatable)");
   cmd->add_flag("--rollback", f.rollback, "allow an older release (needs --reason)");
@@ -35,8 +36,10 @@ void AddPolicyFlags(CLI::App* cmd, RolloutFlags& f) {
 }
 
 void AddVerifyFlags(CLI::App* cmd, VerifyFlags& f) {
-  cmd->add_option("--budget", f.budget_s, "seconds to wait for the fleet to settle")->capture_default_str();
-  cmd->add_option("--interval", f.interval_s, "seconds between polls")->capture_default_str();
+  cmd->add_option("--budget", f.budget_s, "how long to wait for the fleet to settle (240, 4m)")
+      ->transform(DurationSeconds())
+      ->capture_default_str();
+  cmd->add_option("--interval", f.interval_s, "time between polls (20, 20s)")->transform(DurationSeconds())->capture_default_str();
   cmd->add_option("--exclude", f.exclude, "skip this tenant (repeatable)");
 }
 
@@ -147,8 +150,12 @@ int main(int argc, char** argv) {
   wait_ci->footer("Example: rollcall wait-ci --sha 3f9a1c2 --repo acme/app --context build --context test --scm gitea --scm-url https://git.acme.dev");
   wait_ci->add_option("--sha", wf.sha, "commit whose statuses are read")->required();
   wait_ci->add_option("--context", wf.contexts, "required status context (repeatable)")->required();
-  wait_ci->add_option("--timeout", wf.timeout_s, "seconds before giving up")->capture_default_str();
-  wait_ci->add_option("--interval", wf.interval_s, "seconds between polls")->capture_default_str();
+  wait_ci->add_option("--timeout", wf.timeout_s, "how long before giving up (1800, 30m)")
+      ->transform(DurationSeconds())
+      ->capture_default_str();
+  wait_ci->add_option("--interval", wf.interval_s, "time between polls (15, 15s)")
+      ->transform(DurationSeconds())
+      ->capture_default_str();
   AddScmFlags(wait_ci, wf.scm);
   wait_ci->callback([&] { code = CmdWaitCi(g, wf); });
 

@@ -21,7 +21,8 @@ target_link_libraries(rollcall_process_testing PUBLIC rollcall_runtime)
 add_executable(runtime_test
   src/runtime/subprocess_test.cpp
   src/runtime/real_clock_test.cpp
+  src/runtime/duration_flag_test.cpp
 )
 rollcall_target(runtime_test)
-target_link_libraries(runtime_test PRIVATE rollcall_runtime rollcall_process_testing GTest::gtest_main)
+target_link_libraries(runtime_test PRIVATE rollcall_runtime rollcall_process_testing GTest::gtest_main CLI11::CLI11)
 gtest_discover_tests(runtime_test DISCOVERY_TIMEOUT 60)
