@@ -137,6 +137,7 @@ void FleetKeeper::Pump() {
     RecoveryAsk ask;
     for (const auto& [at, slug] : due) ask.only.push_back(slug);
     ask.reason = "automatic recovery";
+    ask.created_by = "auto-recover";
     ask.observed = observed_ ? observed_() : std::map<std::string, DriftStatus>{};
     Result<RecoveryOutcome> out = service_.Recover(ask);
     if (!out.ok()) {

@@ -244,6 +244,7 @@ Json ToJson(const Rollout& r, RowShape shape) {
           {"superseded_by", OptionalString(r.superseded_by)},
           {"legacy_scoped", r.legacy_scoped},
           {"recovery", r.recovery},
+          {"created_by", OptionalString(r.created_by)},
           {"created_at", Timestamp(r.created_at_ms)},
           {"started_at", Timestamp(r.started_at_ms)},
           {"finished_at", Timestamp(r.finished_at_ms)}};
@@ -314,6 +315,7 @@ Result<Rollout> ParseRollout(const Json& j) {
   reader.Read("superseded_by", r.superseded_by);
   reader.Read("legacy_scoped", r.legacy_scoped);
   reader.Read("recovery", r.recovery);
+  reader.Read("created_by", r.created_by);
   reader.Read("created_at", created);
   reader.Read("started_at", started);
   reader.Read("finished_at", finished);
@@ -370,7 +372,8 @@ Json ToJson(const ChannelRecord& c) {
           {"digest", c.digest},
           {"promoted_at", Timestamp(c.promoted_at_ms)},
           {"rollback", c.rollback},
-          {"reason", c.reason.empty() ? Json(nullptr) : Json(c.reason)}};
+          {"reason", c.reason.empty() ? Json(nullptr) : Json(c.reason)},
+          {"created_by", c.created_by.empty() ? Json(nullptr) : Json(c.created_by)}};
 }
 
 Result<PromoteBody> ParsePromoteBody(const Json& body) {

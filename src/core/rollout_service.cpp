@@ -27,6 +27,7 @@ Result<SubmitOutcome> RolloutService::Submit(const RolloutRequest& req) {
   rollout.reason = req.reason;
   rollout.legacy_scoped = req.legacy_scoped;
   rollout.recovery = req.recovery;
+  rollout.created_by = req.created_by;
   rollout.created_at_ms = env_.clock.WallMillis();
   rollout.enumerated = plan->EnumeratedSlugs();
 
@@ -104,8 +105,9 @@ Result<RecoveryOutcome> RolloutService::Recover(const RecoveryAsk& ask) {
     }
     release_policy_ = {**desired, base};
   }
-  Result<SubmitOutcome> submitted =
-      Submit(RecoveryRequest(**desired, release_policy_->second, out.scope.slugs, ask.reason));
+  RolloutRequest req = RecoveryRequest(**desired, release_policy_->second, out.scope.slugs, ask.reason);
+  req.created_by = ask.created_by;
+  Result<SubmitOutcome> submitted = Submit(req);
   if (!submitted.ok()) return submitted.status();
   out.submitted = std::move(submitted).value();
   return out;

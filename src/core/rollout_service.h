@@ -43,6 +43,7 @@ struct RecoveryAsk {
   std::vector<std::string> only;  // empty: every tenant left behind
   std::string reason;             // recorded as the rollout's reason
   std::map<std::string, DriftStatus> observed;  // the drift watch's statuses (may be empty)
+  std::string created_by{};                     // who asks (the rollout's created_by)
 };
 
 struct RecoveryOutcome {

@@ -73,6 +73,7 @@ struct ChannelRecord {
   int64_t promoted_at_ms = 0;
   bool rollback = false;
   std::string reason;  // why, for a rollback
+  std::string created_by{};  // the actor: the promoting token's name
 
   // Same target: channel, tag, seq and digest.
   bool SameAs(const ChannelRecord& other) const {
@@ -138,6 +139,9 @@ struct RolloutRequest {
   // A recovery (DESIGN §10): the desired release again, to tenants left
   // behind; see Rollout::recovery.
   bool recovery = false;
+  // Who asked: the token's name, or the control plane's own actor
+  // ("auto-recover"). Set by the server, never read from a request.
+  std::string created_by{};
 };
 
 enum class RolloutState { kPending, kRunning, kPaused, kSucceeded, kFailed, kCancelled, kSuperseded };
@@ -157,6 +161,7 @@ struct Rollout {
   std::string error;
   std::vector<std::string> warnings;
   std::string superseded_by;  // id of the rollout that superseded this one
+  std::string created_by{};   // who started it: a token's name, or "auto-recover"
   // A scoped call of the legacy endpoint (only_slugs): its orchestrator
   // applies the fleet-wide coverage gate, so "nothing verified" is left to
   // the tolerance (DESIGN §3.7, §4).

@@ -214,7 +214,7 @@ std::vector<Endpoint> Table(ApiDeps& d) {
                  [&p](const Call& a, const HttpRequest&) { return p.SetCordoned(a[0], a[1] == "cordon"); })),
       e("POST", "/v1/rollouts", admin, worker,
         Mutation(d, "rollout.create", "POST /v1/rollouts",
-                 [&p](const Call&, const HttpRequest& r) { return p.CreateRollout(r.body); })),
+                 [&p](const Call& a, const HttpRequest& r) { return p.CreateRollout(r.body, a.actor); })),
       e("GET", "/v1/rollouts", read, worker,
         Read(d, [&p](const Call&, const HttpRequest& r) { return p.ListRollouts(r.Query("state").value_or("")); })),
       e("GET", "/v1/rollouts/{}", read, worker,
@@ -237,7 +237,7 @@ std::vector<Endpoint> Table(ApiDeps& d) {
                  [&p](const Call&, const HttpRequest&) { return p.Unfreeze(); })),
       e("POST", "/v1/fleet/recover", admin, worker,
         Mutation(d, "fleet.recover", "POST /v1/fleet/recover",
-                 [&p](const Call&, const HttpRequest& r) { return p.Recover(r.body); })),
+                 [&p](const Call& a, const HttpRequest& r) { return p.Recover(r.body, a.actor); })),
       e("GET", "/v1/audit", read, worker,
         Read(d, [&p](const Call&, const HttpRequest& r) {
           return p.Audit(r.Query("since"), r.Query("actor"), r.Query("kind"), r.Query("limit"), r.Query("cursor"));
@@ -248,11 +248,13 @@ std::vector<Endpoint> Table(ApiDeps& d) {
         Read(d, [&promoter](const Call& a, const HttpRequest&) { return promoter.Get(a[0]); })),
       e("POST", "/v1/channels/{}/promote", admin, worker,
         Mutation(d, "channel.promote", "POST /v1/channels/{channel}/promote",
-                 [&promoter](const Call& a, const HttpRequest& r) { return promoter.Promote(a[0], r.body); })),
+                 [&promoter](const Call& a, const HttpRequest& r) {
+                   return promoter.Promote(a[0], r.body, a.actor);
+                 })),
       e("POST", "/cp/admin/tenants/redeploy-fleet", admin, worker,
         LaterMutation(d, "legacy.redeploy-fleet", "POST /cp/admin/tenants/redeploy-fleet",
-                      [&p](const Call&, const HttpRequest& r, Reply reply) {
-                        p.LegacyRedeployFleet(r.body, std::move(reply));
+                      [&p](const Call& a, const HttpRequest& r, Reply reply) {
+                        p.LegacyRedeployFleet(r.body, std::move(reply), a.actor);
                       })),
   };
 }

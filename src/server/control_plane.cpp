@@ -187,11 +187,12 @@ ApiResponse ControlPlane::Submit(const RolloutRequest& req, bool legacy) {
   return {202, ToJson(outcome->rollout)};
 }
 
-ApiResponse ControlPlane::CreateRollout(std::string_view body) {
+ApiResponse ControlPlane::CreateRollout(std::string_view body, const std::string& actor) {
   Result<Json> j = ParseJsonObject(body);
   if (!j.ok()) return ErrorResponse(j.status());
   Result<RolloutRequest> req = ParseRolloutRequest(*j, config_.default_policy);
   if (!req.ok()) return ErrorResponse(req.status());
+  req->created_by = actor;
   return Submit(*req, false);
 }
 
@@ -323,7 +324,7 @@ void ControlPlane::RecordMutation(AuditEntry entry) {
   }
 }
 
-ApiResponse ControlPlane::Recover(std::string_view body) {
+ApiResponse ControlPlane::Recover(std::string_view body, const std::string& actor) {
   Result<Json> j = ParseJsonObject(body.empty() ? std::string_view("{}") : body);
   if (!j.ok()) return ErrorResponse(j.status());
   RecoveryAsk ask;
@@ -336,6 +337,7 @@ ApiResponse ControlPlane::Recover(std::string_view body) {
   }
   if (ask.reason.empty()) ask.reason = "recovery requested";
   ask.observed = Observed();
+  ask.created_by = actor;
   auto outcome = OnLoop<Result<RecoveryOutcome>>([this, ask] { return service_.Recover(ask); });
   if (!outcome.ok()) return ErrorResponse(outcome.status());
   Json skipped = Json::array();
@@ -387,7 +389,7 @@ ApiResponse ControlPlane::Audit(const std::optional<std::string>& since, const s
   return {200, Json{{"entries", std::move(list)}, {"next_cursor", std::move(next)}}};
 }
 
-void ControlPlane::LegacyRedeployFleet(std::string_view body, Reply reply) {
+void ControlPlane::LegacyRedeployFleet(std::string_view body, Reply reply, const std::string& actor) {
   Result<Json> j = ParseJsonObject(body.empty() ? std::string_view("{}") : body);
   if (!j.ok()) return reply(ErrorResponse(j.status()));
   if (j->empty()) return reply(ErrorResponse(400, "body: empty; give target_tag and confirm"));
@@ -398,6 +400,7 @@ void ControlPlane::LegacyRedeployFleet(std::string_view body, Reply reply) {
   Result<std::optional<LegacyCanary>> memory = store_.LegacyCanaryFor(req->release.tag);
   if (!memory.ok()) return reply(ErrorResponse(memory.status().Prefixed("canary memory: ")));
   if (*memory && IsRememberedCanaryCall(*req, **memory)) ApplyRememberedCanary(*req, **memory);
+  req->created_by = actor;
   ApiResponse started = Submit(*req, true);
   if (started.status != 202) return reply(std::move(started));
   const std::string id = started.body["id"];

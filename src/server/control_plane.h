@@ -52,7 +52,8 @@ class ControlPlane {
   ApiResponse DeleteTenant(const std::string& slug);
   ApiResponse SetCordoned(const std::string& slug, bool cordoned);
 
-  ApiResponse CreateRollout(std::string_view body);
+  // `actor` (a token's name) is the rollout's created_by.
+  ApiResponse CreateRollout(std::string_view body, const std::string& actor = "");
   ApiResponse ListRollouts(const std::string& state_filter);
   ApiResponse GetRollout(const std::string& id);
   // A cancel answers once the rollout ended (or after 10 s, with its
@@ -64,7 +65,7 @@ class ControlPlane {
   ApiResponse Unfreeze();
   // POST /v1/fleet/recover {"only":[...],"reason":"..."}: a recovery of the
   // quarantined and drifted tenants (DESIGN §10).
-  ApiResponse Recover(std::string_view body);
+  ApiResponse Recover(std::string_view body, const std::string& actor = "");
   // A mutation's audit entry: into the ledger, and onto the fleet stream.
   // A failure is logged; the mutation's answer stands.
   void RecordMutation(AuditEntry entry);
@@ -76,7 +77,7 @@ class ControlPlane {
   // The legacy synchronous endpoint: starts a `batches` rollout and answers
   // when it ends, holding no thread meanwhile. The rollout runs on whether
   // or not the caller waits.
-  void LegacyRedeployFleet(std::string_view body, Reply reply);
+  void LegacyRedeployFleet(std::string_view body, Reply reply, const std::string& actor = "");
 
   // Prometheus text format.
   std::string Metrics();

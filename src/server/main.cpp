@@ -32,6 +32,7 @@
 #include "server/registry_retagger.h"
 #include "docker/docker_driver.h"
 #include "runtime/build_info.h"
+#include "runtime/duration_flag.h"
 #include "runtime/secret_file.h"
 #include "server/random_ids.h"
 #include "core/leader_gate.h"
@@ -481,10 +482,14 @@ int main(int argc, char** argv) {
                  "named tokens, one \"NAME ROLE TOKEN\" per line (role admin or read): the name is the actor "
                  "recorded in the audit trail; not readable by every user");
   app.add_flag("--dev", c.dev, "generate an admin token and print it once");
-  app.add_option("--per-tenant-timeout", c.defaults.per_tenant_timeout_s, "seconds")->capture_default_str();
-  app.add_option("--health-timeout", c.defaults.health_timeout_s, "seconds")->capture_default_str();
-  app.add_option("--health-interval", c.defaults.health_interval_s, "seconds")->capture_default_str();
-  app.add_option("--soak", c.defaults.soak_seconds, "seconds")->capture_default_str();
+  for (auto [flag, value] : {std::pair<const char*, double*>{"--per-tenant-timeout", &c.defaults.per_tenant_timeout_s},
+                             {"--health-timeout", &c.defaults.health_timeout_s},
+                             {"--health-interval", &c.defaults.health_interval_s},
+                             {"--soak", &c.defaults.soak_seconds}}) {
+    app.add_option(flag, *value, "a duration: seconds or units (90, 90s, 5m)")
+        ->transform(rollcall::DurationSeconds())
+        ->capture_default_str();
+  }
   app.add_option("--max-parallel", c.defaults.max_parallel)->capture_default_str();
   app.add_option("--max-stragglers", c.max_stragglers, "N or N%")->capture_default_str();
   app.add_option("--registry-url", c.registry_url, "registry for promotion (default https://<image-repo host>)");
@@ -494,9 +499,9 @@ int main(int argc, char** argv) {
   app.add_option("--body-limit", c.body_limit, "request body limit in bytes")->capture_default_str();
   rollcall::httpd::AddServerFlags(app, c.server);
   app.add_option("--watch-interval", c.watch_interval_s,
-                 "seconds between two looks at each tenant by the drift watch (0: off)")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+                 "time between two looks at each tenant by the drift watch (60, 1m; 0: off)")
+      ->transform(rollcall::DurationSeconds())
+      ->capture_default_str();
   app.add_flag("--auto-recover", c.auto_recover,
                "roll the desired release out again to quarantined and drifted tenants, with a backoff");
   app.add_option("--auto-recover-backoff", c.auto_recover_backoff,

@@ -27,7 +27,7 @@ ApiResponse RegistryError(const Status& s) {
 Promoter::Promoter(Store& store, Retagger* retagger, std::string why_not, std::function<int64_t()> now_ms)
     : store_(store), retagger_(retagger), why_not_(std::move(why_not)), now_ms_(std::move(now_ms)) {}
 
-ApiResponse Promoter::Promote(const std::string& channel, std::string_view body) {
+ApiResponse Promoter::Promote(const std::string& channel, std::string_view body, const std::string& actor) {
   if (!IsValidTag(channel)) return ErrorResponse(400, "channel: must be an OCI tag, got \"" + channel + "\"");
   Result<Json> j = ParseJsonObject(body);
   if (!j.ok()) return ErrorResponse(j.status());
@@ -64,7 +64,7 @@ ApiResponse Promoter::Promote(const std::string& channel, std::string_view body)
                   EscapeText(digest.status().message()));
     return RegistryError(digest.status());
   }
-  ChannelRecord next{channel, req->release.tag, req->release.seq, *digest, now_ms_(), req->rollback, req->reason};
+  ChannelRecord next{channel, req->release.tag, req->release.seq, *digest, now_ms_(), req->rollback, req->reason, actor};
   if (Status s = store_.RecordPromotion(next, *current); !s.ok()) return ErrorResponse(s);
   for (const auto& w : d.warnings) spdlog::warn("promote {}: {}", EscapeText(channel), EscapeText(w));
   spdlog::info("promoted {}:{} -> {} ({})", retagger_->Name(), EscapeText(channel),

@@ -43,7 +43,7 @@ class Promoter {
   // POST /v1/channels/{channel}/promote: 200 with the channel's new record;
   // 409 {"error":"superseded","newer":{...}} when fenced; 400 for a bad body
   // or a rollback without a reason; 404 when the source tag is missing.
-  ApiResponse Promote(const std::string& channel, std::string_view body);
+  ApiResponse Promote(const std::string& channel, std::string_view body, const std::string& actor = "");
   // GET /v1/channels: {"channels":[...]}.
   ApiResponse List();
   // GET /v1/channels/{channel}: the record and its history (who moved it

@@ -37,7 +37,7 @@ class FakeRetagger : public Retagger {
 class PromoterTest : public ::testing::Test {
  protected:
   ApiResponse Promote(const std::string& body, const std::string& channel = "latest") {
-    return promoter_.Promote(channel, body);
+    return promoter_.Promote(channel, body, "ci-deploy");
   }
   MemoryStore store_;
   FakeRetagger registry_;
@@ -52,6 +52,8 @@ TEST_F(PromoterTest, PromotionRetagsAndRecordsTheChannel) {
   EXPECT_EQ(r.body["tag"], "v2");
   EXPECT_EQ(r.body["seq"], 2);
   EXPECT_EQ(r.body["digest"], "sha256:22");
+  EXPECT_EQ(r.body["created_by"], "ci-deploy");
+  EXPECT_TRUE(r.body["replaced"].is_null());  // the channel named nothing before
   EXPECT_THAT(registry_.calls, ElementsAre("v2->latest"));
   ApiResponse list = promoter_.List();
   ASSERT_EQ(list.body["channels"].size(), 1u);

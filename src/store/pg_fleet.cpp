@@ -192,7 +192,7 @@ Result<std::optional<ChannelRecord>> PgStore::CurrentChannel(const std::string& 
   p.BindText(1, channel);
   Result<Rows> found =
       c_->Exec("get channel",
-               "SELECT p.channel, p.tag, p.seq, p.digest, p.promoted_at_ms, p.rollback, p.reason "
+               "SELECT p.channel, p.tag, p.seq, p.digest, p.promoted_at_ms, p.rollback, p.reason, p.created_by "
                "FROM channels c JOIN promotions p ON p.id = c.promotion_id WHERE c.channel = $1",
                p);
   if (!found.ok()) return found.status();
@@ -204,7 +204,7 @@ Result<std::vector<ChannelRecord>> PgStore::ListChannels() {
   std::lock_guard lock(mu_);
   Result<Rows> found =
       c_->Exec("list channels",
-               "SELECT p.channel, p.tag, p.seq, p.digest, p.promoted_at_ms, p.rollback, p.reason "
+               "SELECT p.channel, p.tag, p.seq, p.digest, p.promoted_at_ms, p.rollback, p.reason, p.created_by "
                "FROM channels c JOIN promotions p ON p.id = c.promotion_id ORDER BY c.channel");
   if (!found.ok()) return found.status();
   return ReadPromotions(*found);
@@ -216,7 +216,7 @@ Result<std::vector<ChannelRecord>> PgStore::ChannelHistory(const std::string& ch
   p.BindText(1, channel);
   Result<Rows> found =
       c_->Exec("channel history",
-               "SELECT p.channel, p.tag, p.seq, p.digest, p.promoted_at_ms, p.rollback, p.reason "
+               "SELECT p.channel, p.tag, p.seq, p.digest, p.promoted_at_ms, p.rollback, p.reason, p.created_by "
                "FROM promotions p WHERE p.channel = $1 ORDER BY p.id",
                p);
   if (!found.ok()) return found.status();
@@ -245,10 +245,11 @@ Status PgStore::RecordPromotion(const ChannelRecord& next,
         .BindOptInt(3, next.seq)
         .BindText(4, next.digest);
     p.BindInt(5, next.promoted_at_ms).BindBool(6, next.rollback).BindText(7, next.reason);
+    p.BindText(8, next.created_by);
     Result<Rows> inserted = c_->Exec(
         "record promotion",
-        "INSERT INTO promotions (channel, tag, seq, digest, promoted_at_ms, rollback, reason) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO promotions (channel, tag, seq, digest, promoted_at_ms, rollback, reason, created_by) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         p);
     if (!inserted.ok()) return inserted.status();
     Params point;

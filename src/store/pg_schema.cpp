@@ -151,10 +151,16 @@ ALTER TABLE events ADD COLUMN IF NOT EXISTS commit_key TEXT;
 CREATE UNIQUE INDEX IF NOT EXISTS events_by_commit_key ON events (commit_key);
 )sql";
 
+// Version 4: who started each rollout and made each promotion.
+constexpr const char* kPgSchemaV4 = R"sql(
+ALTER TABLE rollouts ADD COLUMN IF NOT EXISTS created_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE promotions ADD COLUMN IF NOT EXISTS created_by TEXT NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& PgSchemaSteps() {
-  static const std::vector<const char*> steps = {kPgSchemaV1, kPgSchemaV2, kPgSchemaV3};
+  static const std::vector<const char*> steps = {kPgSchemaV1, kPgSchemaV2, kPgSchemaV3, kPgSchemaV4};
   return steps;
 }
 

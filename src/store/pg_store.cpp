@@ -164,7 +164,7 @@ Status PgStore::PutRollout(const Rollout& r) {
             ColumnsSql(
                 "INSERT INTO rollouts ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
                 "$12, $13, "
-                "$14, $15, $16) ON CONFLICT (id) DO UPDATE SET release_json = "
+                "$14, $15, $16, $17) ON CONFLICT (id) DO UPDATE SET release_json = "
                 "excluded.release_json, "
                 "policy_json = excluded.policy_json, rollback = excluded.rollback, "
                 "reason = excluded.reason, state = excluded.state, "
@@ -173,7 +173,8 @@ Status PgStore::PutRollout(const Rollout& r) {
                 "error = excluded.error, warnings_json = excluded.warnings_json, "
                 "superseded_by = excluded.superseded_by, created_at_ms = excluded.created_at_ms, "
                 "started_at_ms = excluded.started_at_ms, finished_at_ms = excluded.finished_at_ms, "
-                "legacy_scoped = excluded.legacy_scoped, recovery = excluded.recovery",
+                "legacy_scoped = excluded.legacy_scoped, recovery = excluded.recovery, "
+                "created_by = excluded.created_by",
                 rows::kRolloutColumns)
                 .c_str(),
             p)

@@ -136,7 +136,7 @@ void BindHeader(ParamWriter& q, const Rollout& r) {
   q.BindText(7, Dump(Json(r.enumerated))).BindText(8, Dump(Json(r.stragglers)));
   q.BindText(9, r.error).BindText(10, Dump(Json(r.warnings))).BindText(11, r.superseded_by);
   q.BindInt(12, r.created_at_ms).BindInt(13, r.started_at_ms).BindInt(14, r.finished_at_ms);
-  q.BindBool(15, r.legacy_scoped).BindBool(16, r.recovery);
+  q.BindBool(15, r.legacy_scoped).BindBool(16, r.recovery).BindText(17, r.created_by);
 }
 
 Result<Rollout> ReadHeader(const ColumnReader& q) {
@@ -159,6 +159,7 @@ Result<Rollout> ReadHeader(const ColumnReader& q) {
   r.finished_at_ms = q.Int(13);
   r.legacy_scoped = q.Bool(14);
   r.recovery = q.Bool(15);
+  r.created_by = q.Text(16);
   Status s = FirstError({DecodeEnum(store, q.Text(5), what, r.state, &ParseRolloutState),
                          DecodeInto(store, q.Text(6), what + " enumerated", r.enumerated),
                          DecodeInto(store, q.Text(7), what + " stragglers", r.stragglers),
@@ -304,7 +305,7 @@ void PlaceResults(Rollout& rollout, const std::vector<TenantResult>& rows) {
 }
 
 ChannelRecord ReadPromotion(const ColumnReader& q) {
-  return {q.Text(0), q.Text(1), q.OptInt(2), q.Text(3), q.Int(4), q.Bool(5), q.Text(6)};
+  return {q.Text(0), q.Text(1), q.OptInt(2), q.Text(3), q.Int(4), q.Bool(5), q.Text(6), q.Text(7)};
 }
 
 void BindProcessGroup(ParamWriter& q, const ProcessGroupRecord& r) {

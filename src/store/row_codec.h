@@ -73,8 +73,8 @@ inline constexpr const char* kRolloutColumns =
     "id, release_json, policy_json, rollback, reason, state, enumerated_json, stragglers_json, "
     "error, warnings_json, superseded_by, created_at_ms, started_at_ms, finished_at_ms, "
     "legacy_scoped, "
-    "recovery";
-void BindHeader(ParamWriter& q, const Rollout& r);  // parameters 1-16
+    "recovery, created_by";
+void BindHeader(ParamWriter& q, const Rollout& r);  // parameters 1-17
 Result<Rollout> ReadHeader(const ColumnReader& q);
 
 inline constexpr const char* kResultColumns =
@@ -100,7 +100,7 @@ void BindAudit(ParamWriter& q, const AuditEntry& e);  // 1-6: every column but i
 Result<AuditEntry> ReadAudit(const ColumnReader& q);
 
 inline constexpr const char* kPromotionColumns =
-    "channel, tag, seq, digest, promoted_at_ms, rollback, reason";
+    "channel, tag, seq, digest, promoted_at_ms, rollback, reason, created_by";
 ChannelRecord ReadPromotion(const ColumnReader& q);
 
 inline constexpr const char* kProcessGroupColumns =

@@ -162,8 +162,14 @@ constexpr const char* kSchemaV5 = R"sql(
 ALTER TABLE tenants ADD COLUMN docker_json TEXT NOT NULL DEFAULT '{}';
 )sql";
 
-constexpr std::array<const char*, 5> kSchemaSteps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
-                                                     kSchemaV5};
+// Issue 14: who started each rollout and made each promotion.
+constexpr const char* kSchemaV6 = R"sql(
+ALTER TABLE rollouts ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE promotions ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<const char*, 6> kSchemaSteps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
+                                                     kSchemaV5, kSchemaV6};
 
 }  // namespace
 

@@ -150,14 +150,14 @@ Status SqliteStore::PutRollout(const Rollout& r) {
   std::lock_guard lock(mu_);
   static const std::string sql = fmt::format(
       "INSERT INTO rollouts ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-      "?14, ?15, ?16) ON CONFLICT (id) DO UPDATE SET release_json = excluded.release_json, "
+      "?14, ?15, ?16, ?17) ON CONFLICT (id) DO UPDATE SET release_json = excluded.release_json, "
       "policy_json = excluded.policy_json, rollback = excluded.rollback, "
       "reason = excluded.reason, state = excluded.state, "
       "enumerated_json = excluded.enumerated_json, stragglers_json = excluded.stragglers_json, "
       "error = excluded.error, warnings_json = excluded.warnings_json, "
       "superseded_by = excluded.superseded_by, created_at_ms = excluded.created_at_ms, "
       "started_at_ms = excluded.started_at_ms, finished_at_ms = excluded.finished_at_ms, "
-      "legacy_scoped = excluded.legacy_scoped, recovery = excluded.recovery",
+      "legacy_scoped = excluded.legacy_scoped, recovery = excluded.recovery, created_by = excluded.created_by",
       sqlite::kRolloutColumns);
   Result<Query> q = db_->Prepare("put rollout", sql.c_str());
   if (!q.ok()) return q.status();
@@ -429,13 +429,13 @@ namespace {
 
 // Prepare() keeps statements by their text's address: whole literals only.
 constexpr const char* kCurrentChannelSql =
-    "SELECT p.channel, p.tag, p.seq, p.digest, p.promoted_at_ms, p.rollback, p.reason "
+    "SELECT p.channel, p.tag, p.seq, p.digest, p.promoted_at_ms, p.rollback, p.reason, p.created_by "
     "FROM channels c JOIN promotions p ON p.id = c.promotion_id WHERE c.channel = ?1";
 constexpr const char* kListChannelsSql =
-    "SELECT p.channel, p.tag, p.seq, p.digest, p.promoted_at_ms, p.rollback, p.reason "
+    "SELECT p.channel, p.tag, p.seq, p.digest, p.promoted_at_ms, p.rollback, p.reason, p.created_by "
     "FROM channels c JOIN promotions p ON p.id = c.promotion_id ORDER BY c.channel";
 constexpr const char* kChannelHistorySql =
-    "SELECT p.channel, p.tag, p.seq, p.digest, p.promoted_at_ms, p.rollback, p.reason "
+    "SELECT p.channel, p.tag, p.seq, p.digest, p.promoted_at_ms, p.rollback, p.reason, p.created_by "
     "FROM promotions p WHERE p.channel = ?1 ORDER BY p.id";
 
 Result<std::vector<ChannelRecord>> ReadPromotions(Query& q) {
@@ -490,12 +490,12 @@ Status SqliteStore::RecordPromotion(const ChannelRecord& next, const std::option
   if (!matches) return Status::Conflict("channel " + next.channel + ": moved by another promotion");
   Result<Query> insert = db_->Prepare(
       "record promotion",
-      "INSERT INTO promotions (channel, tag, seq, digest, promoted_at_ms, rollback, reason) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      "INSERT INTO promotions (channel, tag, seq, digest, promoted_at_ms, rollback, reason, created_by) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   if (!insert.ok()) return insert.status();
   Status s = insert->BindText(1, next.channel).BindText(2, next.tag).BindOptInt(3, next.seq)
                  .BindText(4, next.digest).BindInt(5, next.promoted_at_ms).BindBool(6, next.rollback)
-                 .BindText(7, next.reason).Run();
+                 .BindText(7, next.reason).BindText(8, next.created_by).Run();
   if (!s.ok()) return s;
   Result<Query> point = db_->Prepare(
       "point channel",

@@ -127,7 +127,7 @@ TYPED_TEST(StoreConformanceTest, PromotionsMoveTheChannelOnlyFromWhatTheCallerSa
   EXPECT_FALSE(s.GetChannel("latest")->has_value());
   EXPECT_TRUE(s.ListChannels()->empty());
   const ChannelRecord first{"latest", "v41", 41, "sha256:aa", 1000, false, ""};
-  const ChannelRecord second{"latest", "v42", 42, "sha256:bb", 2000, false, ""};
+  const ChannelRecord second{"latest", "v42", 42, "sha256:bb", 2000, false, "", "ci-deploy"};
   const ChannelRecord back{"latest", "v41", 41, "sha256:aa", 3000, true, "v42 corrupts uploads"};
   ASSERT_TRUE(s.RecordPromotion(first, std::nullopt).ok());
   // A racer that also saw "no channel yet" loses.
@@ -152,6 +152,8 @@ TYPED_TEST(StoreConformanceTest, PromotionsMoveTheChannelOnlyFromWhatTheCallerSa
   ASSERT_EQ(history.size(), 3u);
   EXPECT_EQ(history[0].tag, "v41");
   EXPECT_EQ(history[1].tag, "v42");
+  EXPECT_EQ(history[1].created_by, "ci-deploy");
+  EXPECT_EQ(history[0].created_by, "");
   EXPECT_TRUE(history[2].rollback);
   EXPECT_TRUE(s.ChannelHistory("nightly")->empty());
 }

@@ -86,6 +86,7 @@ inline Rollout FullRollout(const std::string& id, int64_t created_at_ms) {
   r.error = "1 straggler";
   r.warnings = {"release has no seq", "ünïcode ok"};
   r.superseded_by = "r9";
+  r.created_by = "ci-deploy";
   r.created_at_ms = created_at_ms;
   r.started_at_ms = created_at_ms + 5;
   r.finished_at_ms = created_at_ms + 900;

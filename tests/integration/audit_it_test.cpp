@@ -56,7 +56,7 @@ TEST(AuditIt, EveryMutationIsRecordedWithTheTokensNameAndNeverTheToken) {
   HttpReply started = as_ci("POST", "/v1/rollouts", RolloutBody(Json::parse(R"({"max_parallel":4})"), "v2", 2));
   ASSERT_EQ(started.status, 202) << started.body;
   const std::string id = started.Json().value("id", "");
-  s.WaitFinished(id);
+  EXPECT_EQ(s.WaitFinished(id).value("created_by", ""), "ci-deploy");
   // A fenced refusal: older than what the fleet runs.
   HttpReply older = as_ci("POST", "/v1/rollouts", RolloutBody(Json::object(), "v1", 1));
   EXPECT_EQ(older.status, 409) << older.body;
