@@ -97,6 +97,47 @@ void BM_PgPerTenant(benchmark::State& state) {
   WriteTenants(state, **store);
 }
 
+// What a read of the rollout history costs with `range(0)` finished
+// rollouts of kTenantsPerRollout rows each behind it: range(1) 0 = every
+// rollout with its rows (ListRollouts: what /metrics and GET /v1/rollouts
+// read before), 1 = the counts by state (CountRollouts: what /metrics reads
+// now), 2 = the 20 newest without rows (ListRolloutPage: `rollcall status`).
+void BM_SqliteHistoryRead(benchmark::State& state) {
+  std::string dir = (std::filesystem::temp_directory_path() / "rollcall-bench-XXXXXX").string();
+  if (mkdtemp(dir.data()) == nullptr) return state.SkipWithError("mkdtemp failed");
+  {
+    auto store = SqliteStore::Open(dir + "/bench.db");
+    if (!store.ok()) return state.SkipWithError(store.status().message().c_str());
+    Store& s = **store;
+    for (int n = 1; n <= state.range(0); ++n) {
+      Rollout r = NewRollout(n);
+      r.state = RolloutState::kSucceeded;
+      r.created_at_ms = n;
+      LedgerBatch rows;
+      for (const std::string& slug : r.enumerated) rows.PutResult(r.id, FinishedRow(slug, n));
+      if (!s.PutRollout(r).ok() || !s.Commit(rows).ok()) return state.SkipWithError("history write failed");
+    }
+    for (auto _ : state) {
+      bool ok = true;
+      switch (state.range(1)) {
+        case 0: ok = s.ListRollouts(std::nullopt).ok(); break;
+        case 1: ok = s.CountRollouts().ok(); break;
+        default: ok = s.ListRolloutPage({std::nullopt, 20, ""}).ok(); break;
+      }
+      if (!ok) state.SkipWithError("read failed");
+    }
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+}
+
+BENCHMARK(BM_SqliteHistoryRead)
+    ->ArgNames({"rollouts", "read"})
+    ->Args({200, 0})
+    ->Args({200, 1})
+    ->Args({200, 2})
+    ->Unit(benchmark::kMillisecond);
+
 BENCHMARK(BM_SqlitePerTenant)->ArgName("full_sync")->Arg(0)->Arg(1)->UseRealTime()->Unit(
     benchmark::kMicrosecond);
 BENCHMARK(BM_PgPerTenant)->UseRealTime()->Unit(benchmark::kMicrosecond);

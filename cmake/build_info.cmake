@@ -3,7 +3,8 @@
 # unchanged tree relinks nothing). The version is the commit's tag when it
 # has one (v1.2.3 -> 1.2.3), else the project's; the commit is git's short
 # hash, "-dirty" with uncommitted changes, "unknown" outside a git tree.
-set(version "${PROJECT_VERSION}")
+include("${CMAKE_CURRENT_LIST_DIR}/release_version.cmake")
+rollcall_release_version(version "${SOURCE_DIR}" "${PROJECT_VERSION}")
 set(commit "unknown")
 find_package(Git QUIET)
 if(GIT_FOUND AND EXISTS "${SOURCE_DIR}/.git")
@@ -15,11 +16,6 @@ if(GIT_FOUND AND EXISTS "${SOURCE_DIR}/.git")
                     RESULT_VARIABLE dirty ERROR_QUIET)
     if(dirty)
       set(commit "${commit}-dirty")
-    endif()
-    execute_process(COMMAND "${GIT_EXECUTABLE}" describe --tags --exact-match HEAD WORKING_DIRECTORY "${SOURCE_DIR}"
-                    OUTPUT_VARIABLE tag OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE untagged ERROR_QUIET)
-    if(NOT untagged AND tag MATCHES "^v?([0-9]+\\.[0-9]+\\.[0-9]+.*)$")
-      set(version "${CMAKE_MATCH_1}")
     endif()
   endif()
 endif()

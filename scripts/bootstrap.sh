@@ -10,6 +10,7 @@ packages=(
   libcurl4-openssl-dev libsqlite3-dev sqlite3 libpq-dev libpqxx-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev docker-registry clang
   podman runc busybox-static tar postgresql
+  prometheus python3-yaml
 )
 
 missing=()

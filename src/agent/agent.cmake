@@ -10,7 +10,7 @@ target_link_libraries(rollcall_agent PUBLIC rollcall_exec_driver rollcall_docker
 
 add_executable(rollcall-agent src/agent/main.cpp)
 rollcall_target(rollcall-agent)
-target_link_libraries(rollcall-agent PRIVATE rollcall_agent rollcall_runtime rollcall_build_info CLI11::CLI11)
+target_link_libraries(rollcall-agent PRIVATE rollcall_agent rollcall_runtime rollcall_build_info rollcall_cli_docs CLI11::CLI11)
 
 add_executable(agent_test
   src/agent/agent_service_test.cpp

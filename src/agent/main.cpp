@@ -24,6 +24,7 @@
 #include <tuple>
 
 #include "runtime/build_info.h"
+#include "runtime/cli_docs.h"
 #include "runtime/duration_flag.h"
 #include "agent/agent_http.h"
 #include "core/listen_address.h"
@@ -229,13 +230,7 @@ int main(int argc, char** argv) {
   rollcall::Flags flags;
   rollcall::AddFlags(app, flags);
   app.set_version_flag("--version", rollcall::VersionText("rollcall-agent"));
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    std::fprintf(stderr, "%s\n", e.what());
-    return 2;  // a usage error, as in every binary
-  }
+  if (std::optional<int> done = rollcall::ParseCommandLine(app, "rollcall-agent", argc, argv)) return *done;
   // Commands get a clean environment anyway (spawn.h); the token goes too.
   unsetenv("ROLLCALL_AGENT_TOKEN");
   try {

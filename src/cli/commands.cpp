@@ -13,8 +13,6 @@
 
 #include "cli/ci_logic.h"
 #include "cli/command_support.h"
-#include "cli/audit_table.h"
-#include "cli/fleet_table.h"
 #include "cli/stages.h"
 #include "cli/summary.h"
 #include "core/types.h"
@@ -205,61 +203,6 @@ int CmdTenantsCordon(const Globals& g, const std::string& slug, bool cordon) {
   const std::string action = cordon ? "cordon" : "uncordon";
   return CallAndSay(g, "POST", fmt::format("/v1/tenants/{}/{}", slug, action), 200, "tenants " + action,
                     fmt::format("tenant {} {}", slug, cordon ? "cordoned" : "active"));
-}
-
-int CmdGet(const Globals& g, const std::string& path, const std::string& what) {
-  auto client = ServerClient(g);
-  if (!client.ok()) return FailWith(client.status());
-  Result<Json> answer = Expect(**client, "GET", path, 200, what);
-  if (!answer.ok()) return FailWith(answer.status());
-  std::printf("%s\n", answer->dump(2).c_str());
-  return kExitOk;
-}
-
-int CmdFleet(const Globals& g) {
-  auto client = ServerClient(g);
-  if (!client.ok()) return FailWith(client.status());
-  Result<Json> answer = Expect(**client, "GET", "/v1/fleet", 200, "fleet");
-  if (!answer.ok()) return FailWith(answer.status());
-  if (g.json) {
-    std::printf("%s\n", answer->dump(2).c_str());
-  } else {
-    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
-    std::fputs(FleetTable(*answer, now_ms).c_str(), stdout);
-  }
-  return kExitOk;
-}
-
-int CmdAudit(const Globals& g, const AuditFilter& f) {
-  // Names and kinds are plain ([A-Za-z0-9._@-]), times RFC 3339: nothing
-  // in them needs escaping in a query; anything else is a typo.
-  auto plain = [](const std::string& v) {
-    return std::all_of(v.begin(), v.end(), [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' || c == '@' || c == ':';
-    });
-  };
-  for (const auto& [flag, value] : {std::pair<const char*, const std::string&>{"--actor", f.actor},
-                                    {"--kind", f.kind}, {"--since", f.since}}) {
-    if (!plain(value)) return FailWith(Status::Invalid(fmt::format("{}: letters, digits and . _ - @ : only", flag)));
-  }
-  if (f.limit < 1 || f.limit > 1000) return FailWith(Status::Invalid("--limit: 1 to 1000"));
-  std::string path = fmt::format("/v1/audit?limit={}", f.limit);
-  if (!f.actor.empty()) path += "&actor=" + f.actor;
-  if (!f.kind.empty()) path += "&kind=" + f.kind;
-  if (!f.since.empty()) path += "&since=" + f.since;
-  if (f.cursor > 0) path += fmt::format("&cursor={}", f.cursor);
-  auto client = ServerClient(g);
-  if (!client.ok()) return FailWith(client.status());
-  Result<Json> answer = Expect(**client, "GET", path, 200, "audit");
-  if (!answer.ok()) return FailWith(answer.status());
-  if (g.json) {
-    std::printf("%s\n", answer->dump(2).c_str());
-  } else {
-    std::fputs(AuditTable(*answer).c_str(), stdout);
-  }
-  return kExitOk;
 }
 
 int CmdControl(const Globals& g, const std::string& id, const std::string& action) {

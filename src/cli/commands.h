@@ -15,8 +15,17 @@ enum Exit : int { kExitOk = 0, kExitFailed = 1, kExitUsage = 2, kExitNotSupersed
 struct Globals {
   std::string server = "http://127.0.0.1:7700";
   std::string token;
-  bool json = false;
+  bool json = false;                 // --json: the same as -o json
+  std::string output;                // -o: "", wide, json, yaml
   std::string annotations = "auto";  // auto, on, off
+  std::string dashboard_url;         // links the step summary to the rollout
+};
+
+// A page of rollouts: newest first, at most `limit`, older than `cursor`.
+struct PageFlags {
+  int limit = 20;
+  std::string state;   // "" = any
+  std::string cursor;  // a rollout id from "older ...: --cursor ID"
 };
 
 // The release order key: --seq N, or --no-seq, or derived from the sha.
@@ -40,6 +49,8 @@ struct VerifyFlags {
   double interval_s = 20;
   std::vector<std::string> exclude;
   std::string from_response;
+  // Where users reach a tenant without a public_url: "https://{slug}.example.com".
+  std::string url_template;
 };
 
 // Where the SCM is, for wait-ci and check-superseded's API mode.
@@ -98,7 +109,11 @@ int CmdTenantsImport(const Globals& g, const std::string& file);
 int CmdTenantsAdd(const Globals& g, const TenantFlags& f);
 int CmdTenantsRemove(const Globals& g, const std::string& slug);
 int CmdTenantsCordon(const Globals& g, const std::string& slug, bool cordon);
-int CmdGet(const Globals& g, const std::string& path, const std::string& what);
+// The read commands: a table, or -o json|yaml|wide.
+int CmdStatus(const Globals& g, const std::string& id, const PageFlags& page);
+int CmdTenantsList(const Globals& g);
+int CmdChannels(const Globals& g, const std::string& channel);
+int CmdHistory(const Globals& g, const PageFlags& page);
 int CmdControl(const Globals& g, const std::string& id, const std::string& action);
 int CmdWatch(const Globals& g, const std::string& id);
 // POST /v1/fleet/recover, then follows the recovery like `watch`.
@@ -113,6 +128,10 @@ struct AuditFilter {
 };
 int CmdAudit(const Globals& g, const AuditFilter& f);
 int CmdRollout(const Globals& g, const RolloutFlags& f);
+// `undo`: a fenced rollback to the newest release before the desired one
+// whose rollout succeeded (or to seq `to_seq`), with the rollout flags'
+// policy; `reason` is required.
+int CmdUndo(const Globals& g, std::optional<int64_t> to_seq, const RolloutFlags& f);
 int CmdVerify(const Globals& g, const VerifyFlags& f);
 int CmdWaitCi(const Globals& g, const WaitCiFlags& f);
 int CmdCheckSuperseded(const Globals& g, const SupersededFlags& f);

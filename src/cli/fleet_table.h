@@ -7,14 +7,13 @@
 #include <cstdint>
 #include <string>
 
+#include "cli/table.h"  // FormatAge
 #include "core/json_reader.h"
 
 namespace rollcall {
 
-// "45s", "3m12s", "2h05m", "3d04h": how long, at a glance.
-std::string FormatAge(int64_t ms);
-
-// The table for the /v1/fleet answer `fleet`, ages counted at `now_ms`.
-std::string FleetTable(const Json& fleet, int64_t now_ms);
+// The table for the /v1/fleet answer `fleet`, ages counted at `now_ms`;
+// `wide` adds each tenant's recorded release seq.
+std::string FleetTable(const Json& fleet, int64_t now_ms, bool wide = false);
 
 }  // namespace rollcall

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "runtime/build_info.h"
+#include "runtime/cli_docs.h"
 #include "runtime/duration_flag.h"
 #include "cli/command_support.h"  // EnvOr
 #include "cli/commands.h"
@@ -41,6 +42,8 @@ void AddVerifyFlags(CLI::App* cmd, VerifyFlags& f) {
       ->capture_default_str();
   cmd->add_option("--interval", f.interval_s, "time between polls (20, 20s)")->transform(DurationSeconds())->capture_default_str();
   cmd->add_option("--exclude", f.exclude, "skip this tenant (repeatable)");
+  cmd->add_option("--url-template", f.url_template,
+                  "check tenants without a public_url here, e.g. https://{slug}.example.com (default: base_url)");
 }
 
 void AddScmFlags(CLI::App* cmd, ScmFlags& f) {
@@ -63,7 +66,9 @@ void AddTenantCommands(CLI::App& app, const Globals& g, int& code) {
   static TenantFlags tf;
   auto* tenants = app.add_subcommand("tenants", "manage the tenant registry");
   tenants->require_subcommand(1);
-  tenants->add_subcommand("list", "list tenants")->callback([&] { code = CmdGet(g, "/v1/tenants", "tenants list"); });
+  tenants->add_subcommand("list", "list tenants (-o wide: URLs, labels, why quarantined)")
+      ->footer("Example: rollcall tenants list\n         rollcall tenants list -o yaml")
+      ->callback([&] { code = CmdTenantsList(g); });
   auto* import = tenants->add_subcommand("import", "upsert every tenant of FILE ({\"tenants\":[...]}), all or none");
   import->footer("Example: rollcall tenants import tenants.json");
   import->add_option("FILE", file)->required();
@@ -119,7 +124,11 @@ int main(int argc, char** argv) {
   g.token = EnvOr("ROLLCALL_TOKEN", "");
   app.add_option("--server", g.server, "control plane URL (ROLLCALL_SERVER)")->capture_default_str();
   app.add_option("--token", g.token, "bearer token (ROLLCALL_TOKEN)");
-  app.add_flag("--json", g.json, "print JSON");
+  app.add_flag("--json", g.json, "print JSON (the same as -o json)");
+  app.add_option("-o,--output", g.output, "read commands: json, yaml or wide (default: a table)")
+      ->check(CLI::IsMember({"json", "yaml", "wide"}));
+  app.add_option("--dashboard-url", g.dashboard_url, "the dashboard's URL, linked from the CI step summary")
+      ->envname("ROLLCALL_DASHBOARD_URL");
   app.add_option("--annotations", g.annotations, "CI annotations and step summary: auto, on, off")
       ->check(CLI::IsMember({"auto", "on", "off"}))->capture_default_str();
 
@@ -207,10 +216,39 @@ int main(int argc, char** argv) {
   deploy->add_flag("--no-promote", df.no_promote, "stop after verify");
   deploy->callback([&] { code = CmdDeploy(g, df); });
 
-  auto* status = app.add_subcommand("status", "list rollouts, or show one with its results");
-  status->footer("Example: rollcall status r-20261121-093000-3f9a1c");
+  PageFlags page;
+  auto add_page_flags = [&page](CLI::App* cmd, const char* what) {
+    cmd->add_option("--limit", page.limit, std::string("at most this many ") + what + " (1-1000)")
+        ->capture_default_str();
+    cmd->add_option("--state", page.state, "only rollouts in this state (running, succeeded, failed, ...)");
+    cmd->add_option("--cursor", page.cursor, "older than this rollout id (the previous page's hint)");
+  };
+  auto* status = app.add_subcommand("status", "list rollouts, newest first, or show one with its results");
+  status->footer("Example: rollcall status\n         rollcall status --state running -o wide\n"
+                 "         rollcall status r-20261121-093000-3f9a1c");
   status->add_option("ID", id);
-  status->callback([&] { code = CmdGet(g, id.empty() ? "/v1/rollouts" : "/v1/rollouts/" + id, "status"); });
+  add_page_flags(status, "rollouts");
+  status->callback([&] { code = CmdStatus(g, id, page); });
+  auto* history = app.add_subcommand("history", "the releases the fleet ran: who, when, verified, stragglers");
+  history->footer("Example: rollcall history\n         rollcall history --limit 50 -o wide");
+  add_page_flags(history, "rollouts");
+  history->callback([&] { code = CmdHistory(g, page); });
+  std::string channel;
+  auto* channels = app.add_subcommand("channels", "each channel's tag, seq and digest; with CHANNEL its promotions");
+  channels->footer("Example: rollcall channels\n         rollcall channels latest");
+  channels->add_option("CHANNEL", channel);
+  channels->callback([&] { code = CmdChannels(g, channel); });
+  RolloutFlags undo_flags;
+  std::optional<int64_t> undo_to;
+  auto* undo = app.add_subcommand("undo", "roll back to the previous verified release (fenced rollback)");
+  undo->footer("Example: rollcall undo --reason \"v1.4.3 breaks logins\"\n         rollcall undo --to 1040 --reason \"...\"");
+  undo->add_option("--to", undo_to, "the seq to go back to (default: the newest older release that shipped)");
+  undo->add_option("--reason", undo_flags.reason, "why, for the ledger and the audit trail")->required();
+  undo->add_option("--canary", undo_flags.canary, "canary tenant (repeatable)");
+  undo->add_option("--max-parallel", undo_flags.max_parallel, "tenants in flight at once");
+  undo->add_option("--max-stragglers", undo_flags.max_stragglers, "N or N%")->capture_default_str();
+  undo->add_option("--response", undo_flags.response_file, "write the aggregate JSON here, even on failure");
+  undo->callback([&] { code = CmdUndo(g, undo_to, undo_flags); });
   auto* watch = app.add_subcommand("watch", "follow a rollout's events until it ends");
   watch->footer("Example: rollcall watch r-20261121-093000-3f9a1c");
   watch->add_option("ID", id)->required();
@@ -224,7 +262,7 @@ int main(int argc, char** argv) {
 
   AddTenantCommands(app, g, code);
   app.add_subcommand("fleet", "running image, desired release, drift and quarantine per tenant (drifted first)")
-      ->footer("Example: rollcall fleet\n         rollcall fleet --json")
+      ->footer("Example: rollcall fleet\n         rollcall fleet -o json")
       ->callback([&] { code = CmdFleet(g); });
   AuditFilter audit;
   auto* audit_cmd = app.add_subcommand("audit", "the audit trail, newest first: who did what, refusals included");
@@ -243,12 +281,14 @@ int main(int argc, char** argv) {
   recover->add_option("--reason", recover_reason, "why, for the audit trail");
   recover->callback([&] { code = CmdRecover(g, recover_only, recover_reason); });
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);
-    std::fprintf(stderr, "%s\n", e.what());
-    return kExitUsage;
-  }
+  const std::vector<ManSection> man = {
+      {"ENVIRONMENT",
+       "ROLLCALL_SERVER, ROLLCALL_TOKEN: the control plane and its bearer token.\n\n"
+       "GITHUB_ACTIONS or GITEA_ACTIONS set to true: CI annotations, and Markdown appended to "
+       "GITHUB_STEP_SUMMARY.\n\nROLLCALL_DISABLED (1, true, yes, on, disabled, disable): plan and assert-enabled "
+       "report deploys disabled.\n\nGITEA_TOKEN, GITHUB_TOKEN: wait-ci and check-superseded's SCM API token."},
+      {"EXIT STATUS", "0 ok; 1 failed (a rollout that failed its coverage gate, a tenant not verified); 2 usage "
+                      "or bad input; 10 check-superseded: the sha is still the head."}};
+  if (std::optional<int> done = ParseCommandLine(app, "rollcall", argc, argv, man)) return *done;
   return code;
 }

@@ -164,11 +164,15 @@ StageOutcome RunVerifyStage(const Globals& g, const VerifyFlags& f, const std::v
   std::vector<VerifyTarget> targets;
   for (const auto& t : tenants->value("tenants", Json::array())) {
     if (t.value("state", "") != "active" || excluded.count(t.value("slug", ""))) continue;
-    targets.push_back({t.value("slug", ""), t.value("base_url", "")});
+    const Json public_url = t.value("public_url", Json());
+    Result<std::string> url = VerifyUrlOf(t.value("slug", ""), t.value("base_url", ""),
+                                          public_url.is_string() ? public_url.get<std::string>() : "", f.url_template);
+    if (!url.ok()) return Outcome(FailWith(url.status()), url.status().message());
+    targets.push_back({t.value("slug", ""), *url});
   }
   HttpClient http(HttpClientOptions{64, 64 << 10});  // bounded connections per host
   VerifyOptions options{f.sha, SecondsToDuration(f.budget_s), SecondsToDuration(f.interval_s)};
-  std::vector<VerifyRow> rows = RunVerify(http, targets, options, [](size_t ok, size_t total) {
+  std::vector<VerifyRow> rows = RunVerify(RealVerifyEnv(http), targets, options, [](size_t ok, size_t total) {
     std::fprintf(stderr, "verify: %zu/%zu on target\n", ok, total);
   });
   std::vector<std::string> failing;

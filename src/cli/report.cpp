@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "cli/table.h"
 #include "core/json_codec.h"
+#include "core/safe_text.h"
 
 namespace rollcall {
 
@@ -24,22 +26,13 @@ Result<ClientGate> GateOf(const Json& rollout) {
 }
 
 std::string RenderTable(const std::vector<TenantResult>& rows) {
-  size_t slug_w = 6, image_w = 13;
+  Table table({"Tenant", "Phase", "Status", "Exit", "Healthz", "On target", "Running image", "Duration", "Error"});
   for (const auto& r : rows) {
-    slug_w = std::max(slug_w, r.slug.size());
-    image_w = std::max(image_w, r.running_image.size());
+    table.AddRow({r.slug, r.phase, std::string(ToString(r.status)), r.exit_code ? std::to_string(*r.exit_code) : "",
+                  r.healthz_ok ? "ok" : "", r.verified_on_target ? "yes" : "NO", EscapeText(r.running_image),
+                  fmt::format("{:.1f}s", static_cast<double>(r.duration_ms) / 1000.0), EscapeText(r.error)});
   }
-  std::string out = fmt::format("{:<{}}  {:<8}  {:<9}  {:>4}  {:<7}  {:<9}  {:<{}}  {:>9}  {}\n", "Tenant",
-                                slug_w, "Phase", "Status", "Exit", "Healthz", "On target",
-                                "Running image", image_w, "Duration", "Error");
-  for (const auto& r : rows) {
-    out += fmt::format("{:<{}}  {:<8}  {:<9}  {:>4}  {:<7}  {:<9}  {:<{}}  {:>8.1f}s  {}\n", r.slug, slug_w,
-                       r.phase, ToString(r.status), r.exit_code ? std::to_string(*r.exit_code) : "-",
-                       r.healthz_ok ? "ok" : "-", r.verified_on_target ? "yes" : "NO",
-                       r.running_image.empty() ? "-" : r.running_image, image_w,
-                       static_cast<double>(r.duration_ms) / 1000.0, r.error);
-  }
-  return out;
+  return table.Render();
 }
 
 std::string ProblemsLine(const ClientGate& gate) {

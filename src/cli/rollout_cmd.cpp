@@ -1,14 +1,18 @@
 // rollout and watch: start a rollout, follow its event stream, apply the
 // coverage gate from the rows, report.
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cstdio>
 #include <fmt/format.h>
 #include <fstream>
 #include <thread>
 
 #include "cli/command_support.h"
+#include "cli/follow_view.h"
 #include "cli/git.h"
 #include "cli/report.h"
 #include "cli/sse_parser.h"
@@ -38,58 +42,77 @@ std::string ErrorOf(const Json& j) {
   return j.is_object() && j.contains("error") && j["error"].is_string() ? j["error"].get<std::string>() : "";
 }
 
-// Prints what a rollout does as it happens: on a terminal one live line
-// (done/total, not verified so far, elapsed) with only the failures kept
-// above it (whether they are stragglers is the gate's to say, at the end);
-// otherwise a plain line per finished tenant.
+// Prints what a rollout does as it happens (FollowView decides what): on a
+// terminal one live line, redrawn every second, with only failures and
+// state changes kept above it; otherwise a plain line per finished tenant,
+// inside a collapsible group in CI logs.
 class Progress {
  public:
-  explicit Progress(size_t total) : total_(total), live_(isatty(STDOUT_FILENO) == 1) {}
+  Progress(const Json& rollout, bool ci) : view_(rollout), live_(isatty(STDOUT_FILENO) == 1), ci_(ci) {
+    if (!live_ && ci_) std::printf("::group::tenants of rollout %s\n", rollout.value("id", "").c_str());
+    if (live_) ticker_ = std::thread([this] { Tick(); });
+  }
   ~Progress() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    if (ticker_.joinable()) ticker_.join();
     if (live_ && drawn_) std::printf("\n");
+    if (!live_ && ci_) std::printf("::endgroup::\n");
+    std::fflush(stdout);
   }
 
-  void Finished(const Json& row) {
-    ++done_;
-    const std::string status = row.value("status", "?");
-    const bool verified = status == "DryRun" || row.value("verified_on_target", status == "Success");
-    if (!verified) ++not_verified_;
-    const std::string line = fmt::format("[{}/{}] {:<12} {:<9} {:6.1f}s {}", done_, total_, row.value("slug", "?"),
-                                         status, row.value("duration_ms", 0) / 1000.0, ErrorOf(row));
-    if (!live_) {
-      std::printf("%s\n", line.c_str());
-    } else if (!verified) {
-      std::printf("\r\033[K%s\n", line.c_str());
+  void Event(const std::string& type, const Json& data) {
+    std::lock_guard lock(mu_);
+    for (const std::string& line : view_.Apply(type, data, Elapsed(), !live_)) {
+      std::printf(live_ ? "\r\033[K%s\n" : "%s\n", line.c_str());
     }
     Redraw();
   }
-  void Tick() { Redraw(); }
 
  private:
-  void Redraw() {
+  double Elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
+
+  static size_t Columns() {
+    winsize w{};
+    return ioctl(STDOUT_FILENO, TIOCGWINSZ, &w) == 0 && w.ws_col > 0 ? w.ws_col : 80;
+  }
+
+  void Redraw() {  // mu_ held
     if (!live_) {
       std::fflush(stdout);
       return;
     }
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    std::printf("\r\033[K%zu/%zu done, %zu not verified, %.0fs elapsed", done_, total_, not_verified_, elapsed);
+    std::printf("\r\033[K%s", view_.Line(Elapsed(), Columns() - 1).c_str());
     std::fflush(stdout);
     drawn_ = true;
   }
 
-  const size_t total_;
-  const bool live_;
-  size_t done_ = 0, not_verified_ = 0;
-  bool drawn_ = false;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  // The clock and the soak countdown move without events.
+  void Tick() {
+    std::unique_lock lock(mu_);
+    while (!wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) Redraw();
+  }
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  FollowView view_;  // guarded by mu_
+  const bool live_, ci_;
+  bool drawn_ = false;     // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
+  const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::thread ticker_;
 };
 
 // Follows the event stream until the rollout's final event, reconnecting with
 // Last-Event-ID when it drops, so no event is lost or printed twice.
-Status Follow(ApiClient& client, const std::string& id, size_t total) {
+Status Follow(const Globals& g, ApiClient& client, const Json& rollout) {
+  const std::string id = rollout.value("id", "");
   int64_t last = 0;
   bool final = false;
-  Progress progress(total);
+  Progress progress(rollout, CiOutput(g.annotations).enabled());
   for (int drops = 0; !final; ++drops) {
     if (drops > 30) return Status::Unavailable("event stream: gave up after 30 reconnects");
     SseParser parser;
@@ -98,14 +121,14 @@ Status Follow(ApiClient& client, const std::string& id, size_t total) {
         if (e.id != 0 && e.id <= last) continue;  // already seen before a reconnect
         last = std::max(last, e.id);
         Json data = Json::parse(e.data, nullptr, false);
-        if (e.event == "tenant_finished" && data.is_object()) progress.Finished(data);
-        if (e.event == "rollout_state" && data.is_object()) {
+        if (!data.is_object()) continue;
+        progress.Event(e.event, data);
+        if (e.event == "rollout_state") {
           Result<RolloutState> state = ParseRolloutState(data.value("state", ""));
           final = state.ok() && IsTerminal(*state);
         }
         if (final) return false;
       }
-      progress.Tick();
       return true;
     });
     if (!final) {
@@ -137,7 +160,7 @@ RolloutOutcome Report(const Globals& g, const Json& rollout, const std::string& 
   }
   WriteResponse(response_file, ResponseAggregate(*gate));
   CiOutput ci(g.annotations);
-  ci.Summary(RolloutMarkdown(rollout, *gate));
+  ci.Summary(RolloutMarkdown(rollout, *gate, g.dashboard_url));
   const std::string problems = ProblemsLine(*gate);
   if (g.json) {
     std::printf("%s\n", rollout.dump(2).c_str());
@@ -209,7 +232,7 @@ RolloutOutcome RunRolloutStage(const Globals& g, const RolloutFlags& f, std::opt
   const size_t total = created->body.value("enumerated", Json::array()).size();
   std::printf("rollout %s of %s to %zu tenants\n", id.c_str(), release.dump().c_str(), total);
   std::fflush(stdout);
-  Status followed = Follow(**client, id, total);
+  Status followed = Follow(g, **client, created->body);
   if (!followed.ok()) std::fprintf(stderr, "%s\n", followed.message().c_str());
   Result<Json> final = Expect(**client, "GET", "/v1/rollouts/" + id, 200, "rollout");
   if (!final.ok()) {
@@ -228,10 +251,11 @@ int CmdRollout(const Globals& g, const RolloutFlags& f) {
 
 namespace {
 
-// Follows rollout `id` of `total` tenants to its end, then reports it
-// (the coverage gate's exit code).
-int FollowAndReport(const Globals& g, ApiClient& client, const std::string& id, size_t total, const std::string& what) {
-  if (Status s = Follow(client, id, total); !s.ok()) return Fail(kExitFailed, s.message());
+// Follows `rollout` (as created or read) to its end, then reports it (the
+// coverage gate's exit code).
+int FollowAndReport(const Globals& g, ApiClient& client, const Json& rollout, const std::string& what) {
+  const std::string id = rollout.value("id", "");
+  if (Status s = Follow(g, client, rollout); !s.ok()) return Fail(kExitFailed, s.message());
   Result<Json> final = Expect(client, "GET", "/v1/rollouts/" + id, 200, what);
   if (!final.ok()) return FailWith(final.status());
   return Report(g, *final, "").exit;
@@ -244,7 +268,7 @@ int CmdWatch(const Globals& g, const std::string& id) {
   if (!client.ok()) return FailWith(client.status());
   Result<Json> rollout = Expect(**client, "GET", "/v1/rollouts/" + id, 200, "watch");
   if (!rollout.ok()) return FailWith(rollout.status());
-  return FollowAndReport(g, **client, id, rollout->value("enumerated", Json::array()).size(), "watch");
+  return FollowAndReport(g, **client, *rollout, "watch");
 }
 
 int CmdRecover(const Globals& g, const std::vector<std::string>& only, const std::string& reason) {
@@ -272,7 +296,7 @@ int CmdRecover(const Globals& g, const std::vector<std::string>& only, const std
   std::printf("recovery %s of %s to %zu tenant(s): %s\n", id.c_str(), rollout.value("release", Json()).dump().c_str(),
               slugs.size(), list.c_str());
   std::fflush(stdout);
-  return FollowAndReport(g, **client, id, slugs.size(), "recover");
+  return FollowAndReport(g, **client, rollout, "recover");
 }
 
 }  // namespace rollcall

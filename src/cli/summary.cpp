@@ -30,44 +30,86 @@ bool EnvTrue(const char* name) {
 
 }  // namespace
 
-std::string RolloutMarkdown(const Json& rollout, const ClientGate& gate) {
+namespace {
+
+std::string RolloutRowsMarkdown(const std::vector<const Json*>& rows) {
+  std::string md = "| Tenant | Phase | Status | Exit | Healthz | On target | Running image | Duration | Error |\n";
+  md += "|---|---|---|---|---|---|---|---|---|\n";
+  for (const Json* row : rows) {
+    const Json exit = row->contains("exit_code") ? (*row)["exit_code"] : row->value("ssm_exit_code", Json());
+    const std::string status = row->contains("status") ? Str(*row, "status") : Str(*row, "ssm_status");
+    md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {:.1f}s | {} |\n", Cell(Str(*row, "slug")),
+                      Cell(Str(*row, "phase")), Cell(status), exit.is_number() ? exit.dump() : "-",
+                      row->value("healthz_ok", false) ? "✅" : "❌",
+                      row->value("verified_on_target", status == "Success") ? "✅" : "❌",
+                      Cell(Str(*row, "running_image")), row->value("duration_ms", 0) / 1000.0,
+                      Cell(Str(*row, "error")));
+  }
+  return md;
+}
+
+}  // namespace
+
+std::string RolloutMarkdown(const Json& rollout, const ClientGate& gate, const std::string& dashboard_url) {
   const Json release = rollout.value("release", Json::object());
-  std::string md = fmt::format("### Rollcall rollout `{}`\n\n", rollout.value("id", "?"));
-  md += fmt::format("Release **{}**", release.value("tag", "?"));
+  const std::string id = rollout.value("id", "?");
+  const bool dry_run = gate.rollout.policy.dry_run;
+  const bool ok = gate.passed || (dry_run && gate.succeeded);
+  // The verdict and the recap first: most readers stop there.
+  std::string md = fmt::format("### {} Rollcall rollout `{}` {}\n\n", ok ? "✅" : "❌", id, rollout.value("state", "?"));
+  md += fmt::format("**{}**", RecapLine(gate));
+  if (!dashboard_url.empty()) {
+    std::string base = dashboard_url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    md += fmt::format(" · [open in the dashboard]({}/ui/rollouts/{})", base, id);
+  }
+  md += fmt::format("\n\nRelease **{}**", release.value("tag", "?"));
   if (release.contains("seq") && !release["seq"].is_null()) md += fmt::format(" (seq {})", release["seq"].dump());
   if (release.contains("git_sha") && release["git_sha"].is_string()) md += fmt::format(", sha `{}`", release["git_sha"].get<std::string>());
-  md += fmt::format(" — state **{}**\n\n", rollout.value("state", "?"));
-  md += "| Tenant | Phase | Status | Exit | Healthz | On target | Running image | Duration | Error |\n";
-  md += "|---|---|---|---|---|---|---|---|---|\n";
-  for (const Json& row : rollout.value("results", Json::array())) {
-    const Json exit = row.contains("exit_code") ? row["exit_code"] : row.value("ssm_exit_code", Json());
+  if (gate.rollout.rollback) md += fmt::format(", **rollback**: {}", Cell(gate.rollout.reason));
+  if (!gate.rollout.error.empty()) md += fmt::format("\n\nError: {}", Cell(gate.rollout.error));
+  md += "\n";
+  // The tenants to look at first, the rest folded away.
+  std::vector<const Json*> problems, landed;
+  const Json results = rollout.value("results", Json::array());
+  for (const Json& row : results) {
     const std::string status = row.contains("status") ? Str(row, "status") : Str(row, "ssm_status");
-    md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {:.1f}s | {} |\n", Cell(Str(row, "slug")),
-                      Cell(Str(row, "phase")), Cell(status), exit.is_number() ? exit.dump() : "-",
-                      row.value("healthz_ok", false) ? "✅" : "❌",
-                      row.value("verified_on_target", status == "Success") ? "✅" : "❌",
-                      Cell(Str(row, "running_image")), row.value("duration_ms", 0) / 1000.0,
-                      Cell(Str(row, "error")));
+    const bool fine = status == "DryRun" || row.value("verified_on_target", status == "Success");
+    (fine ? landed : problems).push_back(&row);
   }
-  if (!gate.rollout.policy.dry_run) {
-    const std::vector<std::string>& slugs = gate.succeeded ? gate.verdict.stragglers : gate.verdict.not_landed;
-    if (!slugs.empty()) {
-      md += gate.succeeded ? "\n#### ⚠ Stragglers (quarantined)\n\n" : "\n#### ✗ Not landed\n\n";
-      for (const auto& slug : slugs) md += fmt::format("- `{}`\n", slug);
-      if (gate.succeeded) md += fmt::format("\n{} of a tolerance of {}.\n", slugs.size(), gate.rules.tolerance);
-    }
+  const std::vector<std::string>& named = gate.succeeded ? gate.verdict.stragglers : gate.verdict.not_landed;
+  if (!dry_run && (!problems.empty() || !named.empty())) {
+    md += gate.succeeded ? "\n#### ⚠ Stragglers (quarantined)\n\n" : "\n#### ✗ Not landed\n\n";
+    md += RolloutRowsMarkdown(problems);
+    for (const std::string& slug : gate.verdict.missing_rows) md += fmt::format("\n- `{}`: no result row", slug);
+    if (gate.succeeded) md += fmt::format("\n{} of a tolerance of {}.\n", named.size(), gate.rules.tolerance);
   }
-  md += fmt::format("\n{}\n", RecapLine(gate));
+  if (!landed.empty()) {
+    md += fmt::format("\n<details><summary>{} tenant(s) {}</summary>\n\n", landed.size(),
+                      dry_run ? "planned (dry run)" : "verified on target");
+    md += RolloutRowsMarkdown(landed) + "\n</details>\n";
+  }
   return md + "\n";
 }
 
 std::string VerifyMarkdown(const std::string& sha, const std::vector<VerifyRow>& rows, size_t skipped) {
-  std::string md = fmt::format("### Rollcall verify `{}`\n\n| Tenant | State | Running sha | Detail |\n|---|---|---|---|\n", sha);
-  for (const auto& r : rows) {
-    md += fmt::format("| {} | {} | {} | {} |\n", Cell(r.slug), ToString(r.state), Cell(r.running_sha), Cell(r.detail));
+  std::vector<const VerifyRow*> failing, ok;
+  for (const auto& r : rows) (r.state == VerifyState::kOk ? ok : failing).push_back(&r);
+  auto table = [](const std::vector<const VerifyRow*>& some) {
+    std::string md = "| Tenant | State | Running sha | Detail |\n|---|---|---|---|\n";
+    for (const VerifyRow* r : some) {
+      md += fmt::format("| {} | {} | {} | {} |\n", Cell(r->slug), ToString(r->state), Cell(r->running_sha),
+                        Cell(r->detail));
+    }
+    return md;
+  };
+  std::string md = fmt::format("### {} Rollcall verify `{}`\n\n**{}/{} on target**; quarantined tenants skipped: {}\n",
+                               failing.empty() ? "✅" : "❌", sha, ok.size(), rows.size(), skipped);
+  if (!failing.empty()) md += "\n#### ✗ Not on target\n\n" + table(failing);
+  if (!ok.empty()) {
+    md += fmt::format("\n<details><summary>{} tenant(s) on target</summary>\n\n{}\n</details>\n", ok.size(), table(ok));
   }
-  md += fmt::format("\nQuarantined tenants skipped: {}\n\n", skipped);
-  return md;
+  return md + "\n";
 }
 
 std::string DeployMarkdown(const std::string& sha, const std::string& tag, const std::vector<DeployStage>& stages) {

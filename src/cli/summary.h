@@ -11,11 +11,13 @@
 
 namespace rollcall {
 
-// Release and rollout id, the per-tenant table (Tenant, Phase, Status,
-// Exit, Healthz, On target, Running image, Duration, Error), a
-// "⚠ Stragglers (quarantined)" section when a rollout that succeeded has
-// any, a "✗ Not landed" section for one that did not, and the recap.
-std::string RolloutMarkdown(const Json& rollout, const ClientGate& gate);
+// The verdict and the recap first (with a link to the rollout on the
+// dashboard when `dashboard_url` is known), the release, then the problem
+// tenants in the per-tenant table (Tenant, Phase, Status, Exit, Healthz,
+// On target, Running image, Duration, Error) under "⚠ Stragglers
+// (quarantined)" when the rollout succeeded or "✗ Not landed" when it did
+// not, and the tenants that landed folded in a <details> table.
+std::string RolloutMarkdown(const Json& rollout, const ClientGate& gate, const std::string& dashboard_url = "");
 
 struct VerifyRow {
   std::string slug;

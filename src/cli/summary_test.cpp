@@ -26,6 +26,13 @@ TEST(SummaryTest, RolloutTableHasTheContractColumnsAndTheStragglerSection) {
   EXPECT_THAT(md, HasSubstr("| b | window | OffTarget | 0 | ✅ | ❌ | repo:v1 | 0.9s | running repo:v1 \\| old |"));
   EXPECT_THAT(md, HasSubstr("⚠ Stragglers (quarantined)"));
   EXPECT_THAT(md, HasSubstr("1 verified, 1 quarantined, 0 failed, 0 skipped, 0 cancelled in 2.4 s"));
+  // The recap first, then the problem tenants, then the rest folded away.
+  EXPECT_THAT(md, ::testing::StartsWith("### ✅ Rollcall rollout `r-1` succeeded\n\n**1 verified, 1 quarantined"));
+  EXPECT_LT(md.find("| b | window"), md.find("<details><summary>1 tenant(s) verified on target</summary>"));
+  EXPECT_LT(md.find("<details>"), md.find("| a | canary"));
+  EXPECT_THAT(md, HasSubstr("1 of a tolerance of 1."));
+  EXPECT_THAT(RolloutMarkdown(rollout, *gate, "https://rollcall.acme.dev/"),
+              HasSubstr("[open in the dashboard](https://rollcall.acme.dev/ui/rollouts/r-1)"));
 
   rollout["state"] = "failed";  // the same rows under a failed rollout
   std::string failed = RolloutMarkdown(rollout, *GateOf(rollout));
@@ -38,7 +45,8 @@ TEST(SummaryTest, VerifyTableCountsSkippedTenants) {
   std::string md = VerifyMarkdown("abc1234", {{"a", VerifyState::kOk, "abc1234", ""},
                                               {"b", VerifyState::kStale, "0000000", "still on the old build"}}, 2);
   EXPECT_THAT(md, HasSubstr("| b | STALE | 0000000 | still on the old build |"));
-  EXPECT_THAT(md, HasSubstr("Quarantined tenants skipped: 2"));
+  EXPECT_THAT(md, HasSubstr("**1/2 on target**; quarantined tenants skipped: 2"));
+  EXPECT_LT(md.find("| b | STALE"), md.find("<details><summary>1 tenant(s) on target"));
 }
 
 TEST(SummaryTest, AnnotationsAreOneLine) {

@@ -106,4 +106,8 @@ std::string FormatRecap(const RolloutRecap& r, double seconds) {
                      r.verified, r.quarantined, r.failed, r.skipped, r.cancelled, seconds);
 }
 
+bool QuarantinesStragglers(const Rollout& finished) {
+  return !finished.policy.dry_run && (finished.state == RolloutState::kSucceeded || finished.recovery);
+}
+
 }  // namespace rollcall

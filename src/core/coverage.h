@@ -43,6 +43,11 @@ struct CoverageVerdict {
 CoverageVerdict EvaluateCoverage(const std::vector<std::string>& enumerated,
                                  const std::vector<TenantResult>& rows, const CoverageRules& rules);
 
+// Whether a finished rollout quarantined its stragglers: one that
+// succeeded, and a recovery however it ended (its tenants were already
+// left behind). A dry run quarantines nobody.
+bool QuarantinesStragglers(const Rollout& finished);
+
 inline constexpr const char* kNothingVerified = "no tenant was verified on the target";
 
 // The one-line recap every rollout ends with:

@@ -29,6 +29,12 @@ struct DeployRequest {
   std::string image;  // the target image, "<repo>:<tag>"
   bool rollback = false;
   Duration timeout{0};  // the engine also enforces it; drivers use it to bound I/O
+  // Asked by the driver at the last moment before the deploy leaves this
+  // process (an HTTP request connected and about to be written, a command
+  // about to be spawned), on whatever thread does that; false: nothing is
+  // sent. A paused leader's deploy is refused here when it resumes, not
+  // delivered after another controller took over. Empty: always send.
+  std::function<bool()> may_send{};
 };
 
 struct DeployOutcome {

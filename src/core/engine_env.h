@@ -8,6 +8,7 @@
 #include "core/driver.h"
 #include "core/events.h"
 #include "core/prober.h"
+#include "core/rollout_metrics.h"
 #include "core/store.h"
 #include "core/time.h"
 
@@ -25,6 +26,8 @@ struct EngineEnv {
   // store a few milliseconds turn many small commits into few; each deploy
   // still starts only after its in-flight mark is committed.
   Duration commit_linger{};
+  // Told of deploy timings and outcomes (Prometheus); nullptr: nobody.
+  RolloutMetrics* metrics = nullptr;
 };
 
 // Wraps a member-function callback so that it runs on the clock's loop and

@@ -56,6 +56,9 @@ Result<Tenant> ParseTenant(const Json& j, const std::string& path) {
   r.Read("labels", t.labels);
   r.Read("vars", t.vars);
   r.Read("image_repo", t.image_repo);
+  std::optional<std::string> public_url;
+  r.Read("public_url", public_url);  // null or absent: none
+  t.public_url = public_url.value_or("");
   ReadEnum(r, "state", t.state, &ParseTenantState);
   if (const Json* exec = r.Raw("exec")) {
     FieldReader er(*exec, path + "exec.");
@@ -157,6 +160,7 @@ Json ToJson(const Tenant& t) {
             {"vars", t.vars},
             {"image_repo", t.image_repo ? Json(*t.image_repo) : Json(nullptr)},
             {"state", ToString(t.state)},
+            {"public_url", OptionalString(t.public_url)},
             {"running_image", OptionalString(t.running_image)},
             {"running_seq", t.running_seq ? Json(*t.running_seq) : Json(nullptr)},
             {"quarantined", t.quarantined},

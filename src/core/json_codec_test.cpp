@@ -35,6 +35,18 @@ TEST(JsonCodecTest, TenantRoundTripsThroughItsOwnJson) {
   EXPECT_EQ(again->running_image, "");
 }
 
+TEST(JsonCodecTest, TenantPublicUrlIsOptionalAndRoundTrips) {
+  Tenant t = *ParseTenant(J(kTenant));
+  EXPECT_EQ(t.public_url, "");
+  EXPECT_TRUE(ToJson(t)["public_url"].is_null());
+  Json with = J(kTenant);
+  with["public_url"] = "https://acme.example.com";
+  Result<Tenant> edge = ParseTenant(with);
+  ASSERT_TRUE(edge.ok()) << edge.status().message();
+  EXPECT_EQ(edge->public_url, "https://acme.example.com");
+  EXPECT_EQ(ParseTenant(ToJson(*edge))->public_url, "https://acme.example.com");
+}
+
 TEST(JsonCodecTest, ExecTenant) {
   Result<Tenant> t = ParseTenant(J(R"({"slug":"b","base_url":"http://h","driver":"exec",
     "exec":{"deploy":["ssh","{host}","/opt/app/redeploy","{image}"],"inspect":["ssh","{host}","cat"]},
@@ -155,6 +167,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadTenant{R"({"slug":"acme","base_url":"http://h","driver":"agent","agent_url":"http://a","state":"gone"})", "state: must be one of active, cordoned"},
         BadTenant{R"({"slug":"acme","base_url":"http://h","driver":"agent","agent_url":"http://a","vars":{"a":1}})", "vars.a: must be a string"},
         BadTenant{R"({"slug":"acme","base_url":"http://h","driver":"agent","agent_url":"http://a","image_repo":""})", "image_repo: must not be empty"},
+        BadTenant{R"({"slug":"acme","base_url":"http://h","driver":"agent","agent_url":"http://a","public_url":"acme.example.com"})", "public_url: must be an http"},
         BadTenant{R"({"slug":"acme","base_url":"http://h","driver":"agent","agent_url":"http://a","color":"red"})", "color: unknown field"}));
 
 TEST(JsonCodecTest, MalformedBodiesAreInvalid) {

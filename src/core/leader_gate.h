@@ -6,6 +6,8 @@
 // Inspects change nothing and pass through.
 #pragma once
 
+#include <atomic>
+
 #include <functional>
 #include <string>
 
@@ -28,13 +30,13 @@ class LeaderGatedDriver : public Driver {
     return inner_.Inspect(tenant, std::move(done));
   }
 
-  int refused() const { return refused_; }
+  int refused() const { return refused_.load(); }
 
  private:
   Driver& inner_;
   const std::function<bool()> may_act_;
   const std::function<void(const std::string&)> on_refused_;
-  int refused_ = 0;  // loop only
+  std::atomic<int> refused_{0};  // the loop, and drivers' threads (may_send)
 };
 
 }  // namespace rollcall

@@ -40,6 +40,39 @@ TEST(LeaderGateTest, DeploysPassWhileTheLeaseHoldsAndNoneOnceItRanOut) {
   EXPECT_EQ(h.gate.refused(), 1);
 }
 
+// A driver that sends later (a worker thread, a connection) than the engine
+// asked: the deploy is held here until the test lets it go.
+struct LateDriver : Driver {
+  CancelFn Deploy(const DeployRequest& req, std::function<void(DeployOutcome)>) override {
+    held.push_back(req);
+    return {};
+  }
+  CancelFn Inspect(const Tenant&, std::function<void(InspectOutcome)>) override { return {}; }
+  std::vector<DeployRequest> held;
+};
+
+TEST(LeaderGateTest, ADeployDecidedBeforeAPauseIsNotSentAfterTheLeaseRanOut) {
+  FakeClock clock;
+  Leadership leadership{LeadershipConfig{seconds(10), seconds(2), seconds(2)}};
+  leadership.Acquired(1, clock.Now());
+  LateDriver late;
+  std::vector<std::string> refusals;
+  LeaderGatedDriver gate{late, [&] { return leadership.MayAct(clock.Now()); },
+                         [&](const std::string& why) { refusals.push_back(why); }};
+  DeployRequest req;
+  req.tenant.slug = "t0001";
+  req.rollout_id = "r1";
+  gate.Deploy(req, [](DeployOutcome) {});
+  ASSERT_EQ(late.held.size(), 1u);  // decided while the lease held
+  ASSERT_TRUE(late.held[0].may_send);
+  EXPECT_TRUE(late.held[0].may_send());  // still in time: it goes
+  clock.Advance(seconds(30));            // paused past the lease
+  EXPECT_FALSE(late.held[0].may_send());
+  ASSERT_EQ(refusals.size(), 1u);
+  EXPECT_NE(refusals[0].find("as the deploy was about to be sent"), std::string::npos) << refusals[0];
+  EXPECT_EQ(gate.refused(), 1);
+}
+
 TEST(LeaderGateTest, InspectsPassEvenWithoutTheRightToAct) {
   GatedHarness h;
   h.AddTenants(1);

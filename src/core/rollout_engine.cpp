@@ -285,6 +285,7 @@ void RolloutEngine::HandleRow(TenantResult row) {
 // stream exactly once.
 void RolloutEngine::RecordRow(const TenantResult& row) {
   rows_[row.slug] = row;
+  if (env_.metrics && !rollout_.policy.dry_run) env_.metrics->TenantFinished(row);
   // The row, its observation and its event: in one commit, never apart.
   batch_.PutResult(rollout_.id, row);
   if (row.verified_on_target) to_observe_.push_back(row);  // read and written at the commit
@@ -399,14 +400,13 @@ void RolloutEngine::ApplyCoverageGate() {
   rules.tolerance = plan_.tolerance;
   CoverageVerdict verdict = EvaluateCoverage(plan_.EnumeratedSlugs(), rollout_.results, rules);
   rollout_.stragglers = verdict.stragglers;
-  // A recovery's tenants were already left behind: one that fails again
-  // stays quarantined with the new reason, however the recovery ends.
-  if (rollout_.state != RolloutState::kSucceeded && !rollout_.recovery) return;
   if (!verdict.passed && rollout_.state == RolloutState::kSucceeded) {
     rollout_.state = RolloutState::kFailed;
     rollout_.error = verdict.error;
-    if (!rollout_.recovery) return;
   }
+  // A recovery's tenants were already left behind: one that fails again
+  // stays quarantined with the new reason, however the recovery ends.
+  if (!QuarantinesStragglers(rollout_)) return;
   for (const auto& slug : verdict.stragglers) {
     auto it = rows_.find(slug);
     TenantObservation obs;

@@ -73,6 +73,7 @@ void RolloutEngine::StartTenant(const PlannedTenant& planned, bool adopt, Result
     // A ledger that cannot be read is no excuse: Skipped, a straggler.
     refusal = current.ok() ? TenantFenceRefusal(current->running_seq, rollout_.release, rollout_.rollback)
                            : "not deployed: " + current.status().message();
+    if (current.ok() && !refusal.empty() && env_.metrics) env_.metrics->FenceRefused();
   }
   if (!withdrawn.empty() || !refusal.empty()) {
     TenantResult row;
@@ -276,6 +277,7 @@ void RolloutEngine::PersistFinal() {
     env_.sink.Publish(event);
   }
   final_pending_ = false;
+  if (env_.metrics) env_.metrics->RolloutFinished(rollout_);
   if (on_finished_) on_finished_(rollout_);
 }
 

@@ -64,6 +64,23 @@ struct AuditQuery {
   int64_t before_id = 0;  // the cursor: only entries with a smaller id (0 = from the newest)
 };
 
+// A page of GET /v1/rollouts (and of `rollcall history`): newest first.
+struct RolloutPageQuery {
+  std::optional<RolloutState> state{};  // nullopt = any
+  size_t limit = 0;                     // 0 = every one
+  // The cursor: only rollouts created before this one ("" = from the
+  // newest). NotFound when no such rollout exists.
+  std::string before_id{};
+};
+
+// A rollout as a listing shows it: its header (no result rows) and how many
+// rows it has per status, counted by the store.
+struct RolloutListing {
+  Rollout rollout;                              // results empty
+  std::map<TenantStatus, int64_t> rows_by_status{};
+  int64_t verified = 0;                         // rows verified on target
+};
+
 // The engine's per-tenant ledger writes of one turn (in-flight marks, result
 // rows, observed tenants, events), committed together by Store::Commit in
 // one transaction, in order: one commit per turn instead of several per
@@ -143,6 +160,11 @@ class Store : public ProcessGroupLedger {
   virtual Status PutRollout(const Rollout& rollout) = 0;
   virtual Result<Rollout> GetRollout(const std::string& id) = 0;  // with results
   virtual Result<std::vector<Rollout>> ListRollouts(std::optional<RolloutState> state) = 0;
+  // Listings without result rows, newest first (created_at, then id): what
+  // GET /v1/rollouts and history read, whatever the size of the fleet.
+  virtual Result<std::vector<RolloutListing>> ListRolloutPage(const RolloutPageQuery& query) = 0;
+  // How many rollouts are in each state (/metrics): no rollout is read.
+  virtual Result<std::map<RolloutState, int64_t>> CountRollouts() = 0;
   virtual Status MarkStarted(const std::string& rollout_id, const InFlightTenant& t) = 0;
   virtual Status PutResult(const std::string& rollout_id, const TenantResult& row) = 0;
   virtual Result<std::vector<InFlightTenant>> InFlight(const std::string& rollout_id) = 0;

@@ -118,7 +118,10 @@ void TenantRun::OnInspected(InspectOutcome outcome) {
     return StartSettling();  // already deployed: prove it, do not redeploy
   }
   std::string refusal = TenantFenceRefusal(outcome.release_seq, params_.release, params_.rollback);
-  if (!refusal.empty()) return Finish(TenantStatus::kSkipped, refusal);
+  if (!refusal.empty()) {
+    if (env_.metrics) env_.metrics->FenceRefused();
+    return Finish(TenantStatus::kSkipped, refusal);
+  }
   StartDeploy();
 }
 
@@ -132,6 +135,7 @@ void TenantRun::StartDeploy() {
   req.image = target_image_;
   req.rollback = params_.rollback;
   req.timeout = std::max<Duration>(deploy_deadline_ - env_.clock.Now(), Duration(1000));
+  deploy_sent_ = env_.clock.Now();
   // The driver holds a copy of the lease with its callback: a deploy the
   // run gave up on keeps the tenant until the driver let go of it.
   auto on_loop = OnLoop<TenantRun, DeployOutcome>(env_.clock, shared_from_this(), &TenantRun::OnDeployed);
@@ -164,6 +168,8 @@ void TenantRun::OnDeployed(DeployOutcome outcome) {
   }
   if (outcome.timed_out) return ReportTimeout();  // the driver's timer fired first
   env_.clock.Cancel(deadline_timer_);
+  deploy_answered_ = env_.clock.Now();
+  if (env_.metrics) env_.metrics->DeployAnswered(*deploy_answered_ - deploy_sent_);
   row_.exit_code = outcome.exit_code;
   answered_image_ = outcome.running_image;
   answered_at_ms_ = env_.clock.WallMillis();
@@ -209,6 +215,7 @@ void TenantRun::OnProbe(uint64_t probe_id, ProbeOutcome outcome) {
   cancel_work_ = nullptr;
   if (outcome.healthy) {
     row_.healthz_ok = true;
+    if (env_.metrics && deploy_answered_) env_.metrics->HealthSettled(env_.clock.Now() - *deploy_answered_);
     return Prove();
   }
   last_probe_error_ = outcome.error.empty() ? fmt::format("HTTP {}", outcome.http_status)

@@ -19,6 +19,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/engine_env.h"
@@ -108,6 +109,8 @@ class TenantRun : public std::enable_shared_from_this<TenantRun> {
   TimePoint deploy_deadline_;  // inspect and deploy end by then
   TimePoint settle_deadline_;
   TimePoint probe_started_;
+  TimePoint deploy_sent_;      // for RolloutMetrics
+  std::optional<TimePoint> deploy_answered_;  // set once this run's deploy answered
   uint64_t probe_id_ = 0;  // ignores answers to abandoned probes
   std::string last_probe_error_;
   bool waited_ = false;    // the lease was held by another run

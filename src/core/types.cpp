@@ -67,17 +67,6 @@ Status FieldError(std::string_view path, std::string_view field, const std::stri
   return Status::Invalid(fmt::format("{}{}: {}", path, field, what));
 }
 
-bool IsHttpUrl(std::string_view url) {
-  auto rest = [&](std::string_view scheme) {
-    return url.substr(0, scheme.size()) == scheme && url.size() > scheme.size();
-  };
-  const bool printable = std::none_of(url.begin(), url.end(), [](char c) {
-    auto u = static_cast<unsigned char>(c);
-    return u <= 0x20 || u == 0x7f;
-  });
-  return printable && (rest("http://") || rest("https://"));
-}
-
 Status ValidateDuration(double seconds, std::string_view path, std::string_view field) {
   if (!(seconds >= 0) || seconds > 1e9) {
     return FieldError(path, field, "must be a number of seconds >= 0");
@@ -145,6 +134,17 @@ Status ValidateArgv(const std::vector<std::string>& argv, const Tenant& t,
 }
 
 }  // namespace
+
+bool IsHttpUrl(std::string_view url) {
+  auto rest = [&](std::string_view scheme) {
+    return url.substr(0, scheme.size()) == scheme && url.size() > scheme.size();
+  };
+  const bool printable = std::none_of(url.begin(), url.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u <= 0x20 || u == 0x7f;
+  });
+  return printable && (rest("http://") || rest("https://"));
+}
 
 bool Release::SameAs(const Release& other) const {
   if (tag != other.tag || seq != other.seq) return false;
@@ -226,6 +226,9 @@ Status Validate(const Tenant& t, std::string_view path) {
   }
   if (!IsHttpUrl(t.base_url)) {
     return FieldError(path, "base_url", "must be an http:// or https:// URL without spaces or control characters");
+  }
+  if (!t.public_url.empty() && !IsHttpUrl(t.public_url)) {
+    return FieldError(path, "public_url", "must be an http:// or https:// URL without spaces or control characters");
   }
   if (t.driver == DriverKind::kAgent && !IsHttpUrl(t.agent_url)) {
     return FieldError(path, "agent_url", "must be an http:// or https:// URL for the agent driver");

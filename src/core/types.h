@@ -36,6 +36,9 @@ struct Tenant {
   std::map<std::string, std::string> vars;
   std::optional<std::string> image_repo;  // overrides the server's
   TenantState state = TenantState::kActive;
+  // Where users reach the tenant (its edge, e.g. https://acme.example.com),
+  // which `rollcall verify` checks; "" = none, verify uses base_url.
+  std::string public_url;
 
   // What the control plane last observed; owned by the server, never taken
   // from a request.
@@ -194,6 +197,8 @@ bool IsTerminal(RolloutState s);
 bool IsValidSlug(std::string_view slug);
 bool IsValidTag(std::string_view tag);
 bool IsValidGitSha(std::string_view sha);
+// http:// or https:// and something after it, with no space or control character.
+bool IsHttpUrl(std::string_view url);
 
 // Each returns the first problem, its message prefixed with `path` (for
 // example "release." or "tenants[3].").

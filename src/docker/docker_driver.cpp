@@ -132,8 +132,15 @@ CancelFn DockerDriver::Deploy(const DeployRequest& req, std::function<void(Deplo
   auto probe = options_.probe ? options_.probe : ProbeHealthUrl;
   swap_req.health = [probe, health_url](Duration t) { return probe(health_url, t); };
   const std::string slug = req.tenant.slug;
-  auto body = [this, engine, swap, swap_req, slug, done, tenant_lock = TenantLock(slug)]() mutable {
+  auto body = [this, engine, swap, swap_req, slug, done, may_send = req.may_send,
+               tenant_lock = TenantLock(slug)]() mutable {
     DeployOutcome outcome;
+    if (may_send && !may_send()) {  // a worker thread may start late
+      EndSwap(slug);
+      outcome.error = "not started: refused just before the swap";
+      done(std::move(outcome));
+      return;
+    }
     {
       std::lock_guard hold(*tenant_lock);
       outcome = swap->Deploy(swap_req);

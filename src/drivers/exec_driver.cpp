@@ -26,6 +26,12 @@ ExecContext InspectContext(const Tenant& tenant) {
 
 CancelFn ExecDriver::Deploy(const DeployRequest& req, std::function<void(DeployOutcome)> done) {
   auto body = [this, req, done](ExecJob& job) mutable {
+    if (req.may_send && !req.may_send()) {  // a worker thread may start late
+      DeployOutcome refused;
+      refused.error = "not started: refused just before spawning the deploy command";
+      done(std::move(refused));
+      return;
+    }
     ExecContext context = DeployContext(req);
     pid_t recorded = 0;
     if (ledger_) {

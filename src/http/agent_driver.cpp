@@ -79,6 +79,7 @@ CancelFn AgentDriver::Deploy(const DeployRequest& req, std::function<void(Deploy
   if (!controller_.empty()) http.headers.push_back("X-Rollcall-Controller: " + controller_);
   http.body = body.dump();
   http.timeout = req.timeout;
+  http.may_send = req.may_send;
   return SendWithRetry(http_, clock_, std::move(http), retry_,
                        [done = std::move(done)](HttpResponse r) { done(ToDeployOutcome(r)); });
 }

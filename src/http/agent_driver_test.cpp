@@ -41,6 +41,9 @@ TEST(AgentDriverTest, OnlyGatewayErrorsAndUnansweredRequestsAreRetried) {
   EXPECT_FALSE(IsRetryable(Answer(409, "")));
   EXPECT_FALSE(IsRetryable(Answer(500, "")));
   EXPECT_FALSE(IsRetryable(Answer(200, "")));
+  HttpResponse held{0, "", "not sent", false};
+  held.not_sent = true;
+  EXPECT_FALSE(IsRetryable(held));
 }
 
 }  // namespace

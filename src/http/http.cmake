@@ -11,7 +11,8 @@ target_link_libraries(rollcall_http PUBLIC rollcall_core CURL::libcurl Threads::
 
 add_executable(http_test
   src/http/agent_driver_test.cpp
+  src/http/http_client_test.cpp
 )
 rollcall_target(http_test)
-target_link_libraries(http_test PRIVATE rollcall_http rollcall_runtime GTest::gtest_main)
+target_link_libraries(http_test PRIVATE rollcall_http rollcall_runtime rollcall_httpd GTest::gtest_main)
 gtest_discover_tests(http_test DISCOVERY_TIMEOUT 60)

@@ -18,6 +18,7 @@ struct HttpClient::Transfer {
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
   bool truncated = false;
+  bool refused = false;  // request.may_send said no
   size_t max_body = 0;
 
   ~Transfer() {
@@ -32,6 +33,14 @@ struct HttpClient::Transfer {
     t->response.body.append(data, std::min(n, room));
     if (n > room) t->truncated = true;
     return n;
+  }
+
+  // Connected, the request not yet written: the last moment to hold it back.
+  static int BeforeSend(void* self, char*, char*, int, int) {
+    auto* t = static_cast<Transfer*>(self);
+    if (t->request.may_send()) return CURL_PREREQFUNC_OK;
+    t->refused = true;
+    return CURL_PREREQFUNC_ABORT;
   }
 };
 
@@ -108,6 +117,10 @@ void HttpClient::StartQueued() {
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Transfer::OnData);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
     curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
+    if (r.may_send) {
+      curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &Transfer::BeforeSend);
+      curl_easy_setopt(e, CURLOPT_PREREQDATA, t.get());
+    }
     curl_multi_add_handle(static_cast<CURLM*>(multi_), e);
     active_[t->id] = std::move(t);
   }
@@ -138,6 +151,9 @@ void HttpClient::FinishDone() {
       curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
       resp.status = static_cast<int>(status);
       if (t->truncated) resp.error = fmt::format("answer larger than {} bytes", t->max_body);
+    } else if (t->refused) {
+      resp.not_sent = true;
+      resp.error = fmt::format("{} {}: not sent: refused just before sending", t->request.method, t->request.url);
     } else {
       resp.timed_out = code == CURLE_OPERATION_TIMEDOUT;
       resp.error = fmt::format("{} {}: {}", t->request.method, t->request.url, curl_easy_strerror(code));

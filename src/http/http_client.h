@@ -28,6 +28,10 @@ struct HttpRequest {
   std::string body;
   Duration timeout = std::chrono::seconds(30);  // whole transfer
   Duration connect_timeout = std::chrono::seconds(5);
+  // Asked on the transfer thread once connected, right before the request
+  // is written (CURLOPT_PREREQFUNCTION): false aborts it unsent, with the
+  // error "not sent: refused just before sending". Empty: always send.
+  std::function<bool()> may_send{};
 };
 
 struct HttpResponse {
@@ -35,6 +39,7 @@ struct HttpResponse {
   std::string body;        // bounded by HttpClientOptions::max_body
   std::string error;       // transport failure, empty when an answer arrived
   bool timed_out = false;  // the transfer hit HttpRequest::timeout
+  bool not_sent = false;   // HttpRequest::may_send held it back: nothing left this process
 };
 
 struct HttpClientOptions {

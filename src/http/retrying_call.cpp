@@ -67,7 +67,9 @@ class RetryingCall : public std::enable_shared_from_this<RetryingCall> {
 
 bool IsRetryable(const HttpResponse& r) {
   if (r.status == 502 || r.status == 503 || r.status == 504) return true;
-  return r.status == 0 && !r.timed_out;  // refused, reset, DNS: nothing was answered
+  // Refused, reset, DNS: nothing was answered. A request its sender held
+  // back (may_send) stays unsent.
+  return r.status == 0 && !r.timed_out && !r.not_sent;
 }
 
 CancelFn SendWithRetry(HttpClient& http, Clock& clock, HttpRequest req, RetryPolicy policy,

@@ -6,6 +6,7 @@
 // from the HTTP client's request/response types.)
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,8 @@ struct HttpRequest {
   HeaderList headers;  // in order, names as sent
   std::string body;    // empty until the handler runs
   std::string peer;    // the client's address, e.g. "127.0.0.1"
+  std::string route;   // the label of the Route the router chose ("" before routing)
+  std::chrono::steady_clock::time_point received{};  // when its head was read
 
   // The first header named `name` (case-insensitive), or nullptr.
   const std::string* Header(std::string_view name) const;

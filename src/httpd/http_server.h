@@ -140,6 +140,9 @@ using Handler = std::function<void(const HttpRequest&, Responder)>;
 
 // What to do with a request, decided from its head (`request.body` empty).
 struct Route {
+  // Names the route in metrics and logs ("GET /v1/rollouts/{id}"), never
+  // the raw path, so its values stay few; copied to HttpRequest::route.
+  std::string label;
   // Set: answer this without reading the body, and run no handler.
   std::optional<HttpResponse> reject;
   size_t body_limit = 0;  // bytes; a larger body is a 413

@@ -21,7 +21,8 @@ std::string MetricsText(const ServerStats& s, std::string_view prefix) {
   counter("connections_accepted_total", "Connections accepted.", s.accepted);
   gauge("connections_open", "Connections open now.", s.open);
   gauge("streams_open", "Event streams open now.", s.streams);
-  counter("requests_total", "Complete requests handed to a handler.", s.requests);
+  // Requests by route and status are the application's to count (rollcalld:
+  // rollcall_http_requests_total{route,code}).
   counter("connections_refused_total", "Connections refused at the connection cap.",
           s.refused_at_cap);
   counter("bad_requests_total", "Requests refused for framing, head size or target.",

@@ -94,6 +94,7 @@ class Session {
       co_return false;
     }
     request_ = HttpRequest{};
+    request_.received = std::chrono::steady_clock::now();
     const std::pair<int, std::string> refused = ReadHead(parser);
     if (refused.first != 0) {
       ++core_.counters.bad_requests;
@@ -103,6 +104,7 @@ class Session {
     const bool has_body = parser.chunked() || parser.content_length().value_or(0) > 0;
     const bool keep_alive = parser.get().keep_alive();
     Route route = RouteOf();
+    request_.route = route.label;
     if (route.reject) {
       // The body stays unread: answer, then close (discarding what follows).
       const bool keep = keep_alive && !has_body;
@@ -227,6 +229,8 @@ class Session {
     request_.method = request->method;
     request_.path = request->path;
     request_.peer = request->peer;
+    request_.route = request->route;
+    request_.received = request->received;
     const Exchange::State settled = co_await AwaitAnswer(*exchange);
     if (settled == Exchange::State::kAnswered) {
       HttpResponse response;

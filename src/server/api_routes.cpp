@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <map>
 #include <vector>
 
 #include "core/json_codec.h"
@@ -33,10 +34,34 @@ using Run = std::function<void(const Call&, const HttpRequest&, Responder)>;
 struct Endpoint {
   std::string method;
   httpd::PathPattern path;
+  std::string label;  // "GET /v1/tenants/{slug}"
   Access needs;
   Dispatch dispatch;
   Run run;
 };
+
+// "GET /v1/tenants/{slug}" for GET "/v1/tenants/{}": each capture named by
+// the collection before it, as the docs name them.
+std::string RouteLabel(const std::string& method, std::string_view pattern) {
+  static const std::map<std::string_view, std::string_view> kNames = {
+      {"tenants", "{slug}"}, {"rollouts", "{id}"}, {"channels", "{channel}"}};
+  std::string out = method + " ";
+  std::string_view previous;
+  size_t at = 0;
+  while (at < pattern.size()) {
+    const size_t slash = pattern.find('/', at + 1);
+    const std::string_view segment = pattern.substr(at, slash == std::string_view::npos ? slash : slash - at);
+    if (segment == "/{}") {
+      auto it = kNames.find(previous.substr(1));
+      out += "/" + std::string(it == kNames.end() ? "{param}" : it->second);
+    } else {
+      out += segment;
+    }
+    previous = segment;
+    at = slash == std::string_view::npos ? pattern.size() : slash;
+  }
+  return out;
+}
 
 HttpResponse ToHttp(const ApiResponse& api) {
   return HttpResponse::Json(api.status, DumpJson(api.body));
@@ -179,7 +204,8 @@ std::vector<Endpoint> Table(ApiDeps& d) {
   const Access read = Access::kRead, admin = Access::kAdmin;
   const Dispatch worker = Dispatch::kWorker;
   auto e = [](std::string method, const char* path, Access needs, Dispatch where, Run run) {
-    return Endpoint{std::move(method), httpd::PathPattern(path), needs, where, std::move(run)};
+    std::string label = RouteLabel(method, path);
+    return Endpoint{std::move(method), httpd::PathPattern(path), std::move(label), needs, where, std::move(run)};
   };
   return {
       e("GET", "/healthz", Access::kNone, Dispatch::kInline,
@@ -216,7 +242,9 @@ std::vector<Endpoint> Table(ApiDeps& d) {
         Mutation(d, "rollout.create", "POST /v1/rollouts",
                  [&p](const Call& a, const HttpRequest& r) { return p.CreateRollout(r.body, a.actor); })),
       e("GET", "/v1/rollouts", read, worker,
-        Read(d, [&p](const Call&, const HttpRequest& r) { return p.ListRollouts(r.Query("state").value_or("")); })),
+        Read(d, [&p](const Call&, const HttpRequest& r) {
+          return p.ListRollouts(r.Query("state"), r.Query("limit"), r.Query("cursor"));
+        })),
       e("GET", "/v1/rollouts/{}", read, worker,
         Read(d, [&p](const Call& a, const HttpRequest&) { return p.GetRollout(a[0]); })),
       e("POST", "/v1/rollouts/{}/{cancel|pause|resume}", admin, worker,
@@ -266,6 +294,39 @@ httpd::Route Refused(int status, const std::string& message) {
   return r;
 }
 
+// The route for a request endpoint `e` matched: refused (no or a weak
+// token, not the leader) or its handler.
+httpd::Route RouteTo(ApiDeps& d, const Endpoint& e, const HttpRequest& head, Args captured) {
+  Caller who;
+  if (e.needs != Access::kNone) {
+    const std::string* authorization = head.Header("Authorization");
+    who = d.auth.Identify(authorization ? *authorization : "");
+    if (who.access == Access::kNone) return Refused(401, "unauthorized: missing or wrong bearer token");
+    if (e.needs == Access::kAdmin && who.access != Access::kAdmin) {
+      return Refused(403, "forbidden: this token may only read");
+    }
+  }
+  // Every admin route is a mutation: only the leader runs it.
+  if (e.needs == Access::kAdmin) {
+    if (LeaderView v = ViewOf(d); !v.leader) {
+      return NotTheLeader(v, head);
+    } else if (!v.may_act) {
+      // Paused past its lease, say: it acts again only after a renewal.
+      httpd::Route r = Refused(503, "the leader is renewing its lease: try again");
+      r.reject->headers.emplace_back("Retry-After", "1");
+      return r;
+    }
+  }
+  httpd::Route route;
+  route.body_limit = d.body_limit;
+  route.dispatch = e.dispatch;
+  route.handler = [run = e.run, call = Call{std::move(captured), std::move(who.name)}](const HttpRequest& r,
+                                                                                     Responder out) {
+    run(call, r, std::move(out));
+  };
+  return route;
+}
+
 }  // namespace
 
 httpd::Router MakeApiRouter(ApiDeps deps) {
@@ -278,37 +339,14 @@ httpd::Router MakeApiRouter(ApiDeps deps) {
       if (!captured) continue;
       path_known = true;
       if (e.method != head.method && !(e.method == "GET" && head.method == "HEAD")) continue;
-      Caller who;
-      if (e.needs != Access::kNone) {
-        const std::string* authorization = head.Header("Authorization");
-        who = shared->auth.Identify(authorization ? *authorization : "");
-        if (who.access == Access::kNone) return Refused(401, "unauthorized: missing or wrong bearer token");
-        if (e.needs == Access::kAdmin && who.access != Access::kAdmin) {
-          return Refused(403, "forbidden: this token may only read");
-        }
-      }
-      // Every admin route is a mutation: only the leader runs it.
-      if (e.needs == Access::kAdmin) {
-        if (LeaderView v = ViewOf(*shared); !v.leader) {
-          return NotTheLeader(v, head);
-        } else if (!v.may_act) {
-          // Paused past its lease, say: it acts again only after a renewal.
-          httpd::Route r = Refused(503, "the leader is renewing its lease: try again");
-          r.reject->headers.emplace_back("Retry-After", "1");
-          return r;
-        }
-      }
-      httpd::Route route;
-      route.body_limit = shared->body_limit;
-      route.dispatch = e.dispatch;
-      route.handler = [run = e.run, call = Call{std::move(*captured), std::move(who.name)}](const HttpRequest& r,
-                                                                                          Responder out) {
-        run(call, r, std::move(out));
-      };
+      httpd::Route route = RouteTo(*shared, e, head, std::move(*captured));
+      route.label = e.label;
       return route;
     }
-    return path_known ? Refused(405, head.method + " " + head.path + ": method not allowed")
-                      : Refused(404, head.path + ": not found");
+    httpd::Route unmatched = path_known ? Refused(405, head.method + " " + head.path + ": method not allowed")
+                                        : Refused(404, head.path + ": not found");
+    unmatched.label = "unmatched";
+    return unmatched;
   };
 }
 

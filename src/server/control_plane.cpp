@@ -34,17 +34,28 @@ Json TenantsJson(const std::vector<Tenant>& tenants) {
   return list;
 }
 
-// A rollout without its result rows, for listings: counts instead.
-Json RolloutSummary(const Rollout& r) {
-  Json j = ToJson(r);
-  std::map<std::string, int> counts;
-  for (const auto& row : r.results) ++counts[std::string(ToString(row.status))];
+// A rollout as listings show it: no result rows, counts instead.
+Json RolloutSummary(const RolloutListing& listing) {
+  Json j = ToJson(listing.rollout);
+  std::map<std::string, int64_t> counts;
+  for (const auto& [status, n] : listing.rows_by_status) counts[std::string(ToString(status))] = n;
   j.erase("results");
   j.erase("enumerated");
   j["counts"] = counts;
-  j["tenants"] = r.enumerated.size();
+  j["verified"] = listing.verified;
+  j["tenants"] = listing.rollout.enumerated.size();
   return j;
 }
+
+// A query parameter that must be a whole number above zero.
+std::optional<int64_t> PositiveNumber(const std::string& text) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
+constexpr int64_t kMaxPage = 1000;
 
 Json FreezeJson(const std::optional<FleetFreeze>& f) { return f ? ToJson(*f) : Json(nullptr); }
 
@@ -196,18 +207,35 @@ ApiResponse ControlPlane::CreateRollout(std::string_view body, const std::string
   return Submit(*req, false);
 }
 
-ApiResponse ControlPlane::ListRollouts(const std::string& state_filter) {
-  std::optional<RolloutState> state;
-  if (!state_filter.empty()) {
-    Result<RolloutState> parsed = ParseRolloutState(state_filter);
+ApiResponse ControlPlane::ListRollouts(const std::optional<std::string>& state,
+                                       const std::optional<std::string>& limit,
+                                       const std::optional<std::string>& cursor) {
+  RolloutPageQuery q;
+  if (state && !state->empty()) {
+    Result<RolloutState> parsed = ParseRolloutState(*state);
     if (!parsed.ok()) return ErrorResponse(parsed.status().Prefixed("state: "));
-    state = *parsed;
+    q.state = *parsed;
   }
-  Result<std::vector<Rollout>> rollouts = store_.ListRollouts(state);
-  if (!rollouts.ok()) return ErrorResponse(rollouts.status());
+  if (limit) {
+    std::optional<int64_t> n = PositiveNumber(*limit);
+    if (!n || *n > kMaxPage) return ErrorResponse(400, "limit: must be 1 to 1000");
+    q.limit = static_cast<size_t>(*n);
+  }
+  if (cursor) {
+    // Ids are "r-20261121-093000-3f9a1c": the tag alphabet serves.
+    if (!IsValidTag(*cursor)) return ErrorResponse(400, "cursor: must be a rollout id (a next_cursor)");
+    q.before_id = *cursor;
+  }
+  Result<std::vector<RolloutListing>> page = store_.ListRolloutPage(q);
+  if (!page.ok() && page.status().code() == Status::Code::kNotFound) {
+    return ErrorResponse(400, "cursor: " + page.status().message());
+  }
+  if (!page.ok()) return ErrorResponse(page.status());
   Json list = Json::array();
-  for (const auto& r : *rollouts) list.push_back(RolloutSummary(r));
-  return {200, Json{{"rollouts", std::move(list)}}};
+  for (const RolloutListing& listing : *page) list.push_back(RolloutSummary(listing));
+  // A full page may have more below it.
+  Json next = q.limit != 0 && page->size() == q.limit ? Json(page->back().rollout.id) : Json(nullptr);
+  return {200, Json{{"rollouts", std::move(list)}, {"next_cursor", std::move(next)}}};
 }
 
 ApiResponse ControlPlane::GetRollout(const std::string& id) {
@@ -355,7 +383,6 @@ ApiResponse ControlPlane::Recover(std::string_view body, const std::string& acto
 ApiResponse ControlPlane::Audit(const std::optional<std::string>& since, const std::optional<std::string>& actor,
                                 const std::optional<std::string>& kind, const std::optional<std::string>& limit,
                                 const std::optional<std::string>& cursor) {
-  constexpr size_t kMaxLimit = 1000;
   AuditQuery q;
   if (since) {
     std::optional<int64_t> ms = ParseWallMillis(*since);
@@ -364,19 +391,13 @@ ApiResponse ControlPlane::Audit(const std::optional<std::string>& since, const s
   }
   q.actor = actor.value_or("");
   q.kind = kind.value_or("");
-  auto positive = [](const std::string& text) -> std::optional<int64_t> {
-    int64_t v = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || end != text.data() + text.size() || v <= 0) return std::nullopt;
-    return v;
-  };
   if (limit) {
-    std::optional<int64_t> n = positive(*limit);
-    if (!n || *n > static_cast<int64_t>(kMaxLimit)) return ErrorResponse(400, "limit: must be 1 to 1000");
+    std::optional<int64_t> n = PositiveNumber(*limit);
+    if (!n || *n > kMaxPage) return ErrorResponse(400, "limit: must be 1 to 1000");
     q.limit = static_cast<size_t>(*n);
   }
   if (cursor) {
-    std::optional<int64_t> id = positive(*cursor);
+    std::optional<int64_t> id = PositiveNumber(*cursor);
     if (!id) return ErrorResponse(400, "cursor: must be a positive integer (a next_cursor)");
     q.before_id = *id;
   }
@@ -427,7 +448,9 @@ void ControlPlane::LegacyRedeployFleet(std::string_view body, Reply reply, const
 std::string ControlPlane::Metrics() {
   std::string out;
   Result<std::vector<Tenant>> tenants = store_.ListTenants();
-  Result<std::vector<Rollout>> rollouts = store_.ListRollouts(std::nullopt);
+  // Counts, never the rollouts themselves: a scrape costs the same with a
+  // year of history behind it.
+  Result<std::map<RolloutState, int64_t>> rollouts = store_.CountRollouts();
   if (tenants.ok()) {
     int active = 0, quarantined = 0;
     for (const auto& t : *tenants) {
@@ -442,13 +465,13 @@ std::string ControlPlane::Metrics() {
     out += fmt::format("rollcall_tenants_quarantined {}\n", quarantined);
   }
   if (rollouts.ok()) {
-    std::map<std::string, int> by_state;
+    std::map<std::string, int64_t> by_state;
     for (auto s : {RolloutState::kPending, RolloutState::kRunning, RolloutState::kPaused,
                    RolloutState::kSucceeded, RolloutState::kFailed, RolloutState::kCancelled,
                    RolloutState::kSuperseded}) {
       by_state[std::string(ToString(s))] = 0;
     }
-    for (const auto& r : *rollouts) ++by_state[std::string(ToString(r.state))];
+    for (const auto& [state, n] : *rollouts) by_state[std::string(ToString(state))] = n;
     out += "# HELP rollcall_rollouts Rollouts in the ledger by state.\n# TYPE rollcall_rollouts gauge\n";
     for (const auto& [state, n] : by_state) out += fmt::format("rollcall_rollouts{{state=\"{}\"}} {}\n", state, n);
   }

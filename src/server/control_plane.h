@@ -54,7 +54,10 @@ class ControlPlane {
 
   // `actor` (a token's name) is the rollout's created_by.
   ApiResponse CreateRollout(std::string_view body, const std::string& actor = "");
-  ApiResponse ListRollouts(const std::string& state_filter);
+  // GET /v1/rollouts?state=&limit=&cursor=: newest first, without rows
+  // (counts instead); next_cursor when the page is full.
+  ApiResponse ListRollouts(const std::optional<std::string>& state, const std::optional<std::string>& limit = {},
+                           const std::optional<std::string>& cursor = {});
   ApiResponse GetRollout(const std::string& id);
   // A cancel answers once the rollout ended (or after 10 s, with its
   // state then), holding no thread while it waits.

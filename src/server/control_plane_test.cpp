@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <future>
 
 #include "runtime/real_clock.h"
@@ -142,6 +144,35 @@ TEST_F(ControlPlaneTest, RolloutRunsInTheBackgroundAndFencesOlderReleases) {
   EXPECT_THAT(plane->Metrics(), HasSubstr("rollcall_rollouts{state=\"succeeded\"} 1"));
   EXPECT_EQ(plane->ListRollouts("succeeded").body["rollouts"].size(), 1u);
   EXPECT_EQ(plane->ListRollouts("bogus").status, 400);
+}
+
+TEST_F(ControlPlaneTest, RolloutListingsAreNewestFirstPagedAndCountRows) {
+  AddTenants(3);
+  fleet.Set("t0001", FakeTenant::Stuck());
+  std::vector<std::string> ids;
+  for (int seq = 1; seq <= 3; ++seq) {
+    ApiResponse created = plane->CreateRollout(
+        fmt::format(R"({{"release":{{"tag":"v{0}","seq":{0}}},"policy":{{"max_stragglers":1}}}})", seq));
+    ASSERT_EQ(created.status, 202) << created.body.dump();
+    ids.push_back(created.body["id"]);
+    ASSERT_TRUE(WaitForEnd(ids.back()));
+  }
+  ApiResponse first = plane->ListRollouts(std::nullopt, "2");
+  ASSERT_EQ(first.status, 200) << first.body.dump();
+  ASSERT_EQ(first.body["rollouts"].size(), 2u);
+  EXPECT_EQ(first.body["rollouts"][0]["id"], ids[2]);
+  EXPECT_EQ(first.body["rollouts"][0]["verified"], 2);
+  EXPECT_EQ(first.body["rollouts"][0]["counts"]["OffTarget"], 1);
+  EXPECT_EQ(first.body["rollouts"][0]["tenants"], 3);
+  EXPECT_FALSE(first.body["rollouts"][0].contains("results"));
+  EXPECT_EQ(first.body["next_cursor"], ids[1]);
+  ApiResponse rest = plane->ListRollouts(std::nullopt, "2", first.body["next_cursor"].get<std::string>());
+  ASSERT_EQ(rest.body["rollouts"].size(), 1u);
+  EXPECT_EQ(rest.body["rollouts"][0]["id"], ids[0]);
+  EXPECT_TRUE(rest.body["next_cursor"].is_null());
+  EXPECT_EQ(plane->ListRollouts(std::nullopt, "0").status, 400);
+  EXPECT_EQ(plane->ListRollouts(std::nullopt, "1001").status, 400);
+  EXPECT_EQ(plane->ListRollouts(std::nullopt, std::nullopt, "r-nope").body["error"], "cursor: rollout r-nope not found");
 }
 
 TEST_F(ControlPlaneTest, BadRolloutRequestsAreFourHundreds) {

@@ -30,8 +30,10 @@
 #include "server/api_routes.h"
 #include "server/logging_sink.h"
 #include "server/registry_retagger.h"
+#include "server/rollcall_metrics.h"
 #include "docker/docker_driver.h"
 #include "runtime/build_info.h"
+#include "runtime/cli_docs.h"
 #include "runtime/duration_flag.h"
 #include "runtime/secret_file.h"
 #include "server/random_ids.h"
@@ -271,7 +273,8 @@ int Serve(const Config& c) {
     completions.Submit(std::move(task));
   });
   LoggingSink sink(hub);
-  EngineEnv env{clock, gated, prober, store, sink, c.image_repo, c.linger};
+  RollcallMetrics metrics(kBuildVersion, kBuildCommit);
+  EngineEnv env{clock, gated, prober, store, sink, c.image_repo, c.linger, &metrics};
   RandomIds ids;
   RolloutService service(env, ids);
 
@@ -366,8 +369,8 @@ int Serve(const Config& c) {
   options.workers = 8;  // store reads, and mutations waiting (bounded) for the engine loop
   httpd::HttpServer* serving_server = nullptr;  // for /metrics, set below
   ReadCache read_cache;  // reads answer from it while the ledger does not
-  ApiDeps deps{plane, promoter, auth, hub, c.body_limit, [&serving_server, &hub] {
-                 return httpd::MetricsText(serving_server->stats(), "rollcall_http") +
+  ApiDeps deps{plane, promoter, auth, hub, c.body_limit, [&serving_server, &hub, &metrics] {
+                 return metrics.Render() + httpd::MetricsText(serving_server->stats(), "rollcall_http") +
                         fmt::format("# HELP rollcall_event_followers Event streams following a rollout.\n"
                                     "# TYPE rollcall_event_followers gauge\nrollcall_event_followers {}\n",
                                     hub.followers());
@@ -382,8 +385,17 @@ int Serve(const Config& c) {
                  return only;
                },
                &read_cache,
-               [&plane](AuditEntry entry) { plane.RecordMutation(std::move(entry)); }};
-  auto server = std::make_unique<httpd::HttpServer>(options, MakeApiRouter(deps), LogRequest);
+               [&plane, &metrics](AuditEntry entry) {
+                 metrics.MutationAnswered(entry);
+                 plane.RecordMutation(std::move(entry));
+               }};
+  auto access_log = [&metrics](const httpd::HttpRequest& request, int status) {
+    LogRequest(request, status);
+    if (status == 0) return;  // nothing was answered
+    metrics.RequestAnswered(request.route.empty() ? "unmatched" : request.route, status,
+                            std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - request.received));
+  };
+  auto server = std::make_unique<httpd::HttpServer>(options, MakeApiRouter(deps), access_log);
   serving_server = server.get();
   if (Status s = server->Bind(); !s.ok()) {
     std::fprintf(stderr, "--listen: %s\n", s.message().c_str());
@@ -514,13 +526,7 @@ int main(int argc, char** argv) {
   app.add_option("--pass-env", c.pass_env,
                  "environment variable exec-driver commands inherit (repeatable); they get PATH, "
                  "HOME, LANG, SSH_AUTH_SOCK and a few more, never rollcalld's tokens");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);
-    std::fprintf(stderr, "%s\n", e.what());
-    return 2;
-  }
+  if (std::optional<int> done = rollcall::ParseCommandLine(app, "rollcalld", argc, argv)) return *done;
   if (rollcall::Status s = rollcall::Finish(c); !s.ok()) {
     std::fprintf(stderr, "%s\n", s.message().c_str());
     return 2;

@@ -14,6 +14,8 @@ add_library(rollcall_server STATIC
   src/server/ledger_tail.cpp
   src/server/read_cache.cpp
   src/server/mutation_audit.cpp
+  src/server/prometheus.cpp
+  src/server/rollcall_metrics.cpp
 )
 rollcall_target(rollcall_server)
 target_link_libraries(rollcall_server PUBLIC rollcall_core rollcall_registry rollcall_httpd spdlog::spdlog)
@@ -21,7 +23,7 @@ target_link_libraries(rollcall_server PUBLIC rollcall_core rollcall_registry rol
 add_executable(rollcalld src/server/main.cpp src/server/ledger_open.cpp)
 rollcall_target(rollcalld)
 target_link_libraries(rollcalld PRIVATE rollcall_server rollcall_sqlite rollcall_pg rollcall_http
-  rollcall_exec_driver rollcall_docker rollcall_runtime rollcall_build_info CLI11::CLI11)
+  rollcall_exec_driver rollcall_docker rollcall_runtime rollcall_build_info rollcall_cli_docs CLI11::CLI11)
 
 add_executable(server_test
   src/server/auth_test.cpp
@@ -34,6 +36,7 @@ add_executable(server_test
   src/server/ledger_tail_test.cpp
   src/server/read_cache_test.cpp
   src/server/mutation_audit_test.cpp
+  src/server/prometheus_test.cpp
 )
 rollcall_target(server_test)
 target_link_libraries(server_test PRIVATE rollcall_server rollcall_runtime rollcall_testing

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "runtime/build_info.h"
+#include "runtime/cli_docs.h"
 #include "httpd/server_flags.h"
 #include "runtime/daemon_limits.h"
 #include "runtime/shutdown_signals.h"
@@ -122,14 +123,7 @@ int main(int argc, char** argv) {
   rollcall::httpd::ServerFlags server_flags;
   AddFlags(app, config, server_flags);
   app.set_version_flag("--version", rollcall::VersionText("rollcall-sim"));
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    std::string message = e.what();
-    std::replace(message.begin(), message.end(), '\n', ' ');
-    return Fail(2, message);
-  }
+  if (std::optional<int> done = rollcall::ParseCommandLine(app, "rollcall-sim", argc, argv)) return *done;
   auto fleet = rollcall::sim::MakeFleet(config);
   if (!fleet.ok()) return Fail(2, fleet.status().message());
   return Serve(config, **fleet, server_flags);

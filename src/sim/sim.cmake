@@ -17,7 +17,7 @@ target_link_libraries(rollcall_sim_server PUBLIC rollcall_sim_model rollcall_htt
 
 add_executable(rollcall-sim src/sim/main.cpp)
 rollcall_target(rollcall-sim)
-target_link_libraries(rollcall-sim PRIVATE rollcall_sim_server rollcall_runtime rollcall_build_info CLI11::CLI11)
+target_link_libraries(rollcall-sim PRIVATE rollcall_sim_server rollcall_runtime rollcall_build_info rollcall_cli_docs CLI11::CLI11)
 
 add_executable(sim_test_unit
   src/sim/faults_test.cpp

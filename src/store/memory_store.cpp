@@ -1,6 +1,7 @@
 #include "store/memory_store.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -98,6 +99,43 @@ Result<std::vector<Rollout>> MemoryStore::ListRollouts(std::optional<RolloutStat
     if (r.ok()) out.push_back(std::move(r).value());
   }
   return out;
+}
+
+Result<std::vector<RolloutListing>> MemoryStore::ListRolloutPage(const RolloutPageQuery& query) {
+  std::lock_guard lock(mu_);
+  std::vector<const StoredRollout*> newest_first;
+  for (const auto& [id, r] : rollouts_) newest_first.push_back(&r);
+  auto newer = [](const Rollout& a, const Rollout& b) {
+    return std::tie(a.created_at_ms, a.id) > std::tie(b.created_at_ms, b.id);
+  };
+  std::sort(newest_first.begin(), newest_first.end(),
+            [&](const StoredRollout* a, const StoredRollout* b) { return newer(a->header, b->header); });
+  const Rollout* cursor = nullptr;
+  if (!query.before_id.empty()) {
+    auto it = rollouts_.find(query.before_id);
+    if (it == rollouts_.end()) return Status::NotFound(fmt::format("rollout {} not found", query.before_id));
+    cursor = &it->second.header;
+  }
+  std::vector<RolloutListing> page;
+  for (const StoredRollout* r : newest_first) {
+    if (query.limit != 0 && page.size() == query.limit) break;
+    if (cursor != nullptr && !newer(*cursor, r->header)) continue;
+    if (query.state && r->header.state != *query.state) continue;
+    RolloutListing listing{r->header};
+    for (const auto& [slug, row] : r->rows) {
+      ++listing.rows_by_status[row.status];
+      listing.verified += row.verified_on_target;
+    }
+    page.push_back(std::move(listing));
+  }
+  return page;
+}
+
+Result<std::map<RolloutState, int64_t>> MemoryStore::CountRollouts() {
+  std::lock_guard lock(mu_);
+  std::map<RolloutState, int64_t> counts;
+  for (const auto& [id, r] : rollouts_) ++counts[r.header.state];
+  return counts;
 }
 
 Status MemoryStore::MarkStarted(const std::string& rollout_id, const InFlightTenant& t) {

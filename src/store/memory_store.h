@@ -20,6 +20,8 @@ class MemoryStore : public Store {
   Status PutRollout(const Rollout& rollout) override;
   Result<Rollout> GetRollout(const std::string& id) override;
   Result<std::vector<Rollout>> ListRollouts(std::optional<RolloutState> state) override;
+  Result<std::vector<RolloutListing>> ListRolloutPage(const RolloutPageQuery& query) override;
+  Result<std::map<RolloutState, int64_t>> CountRollouts() override;
   Status MarkStarted(const std::string& rollout_id, const InFlightTenant& t) override;
   Status PutResult(const std::string& rollout_id, const TenantResult& row) override;
   Result<std::vector<InFlightTenant>> InFlight(const std::string& rollout_id) override;

@@ -157,10 +157,18 @@ ALTER TABLE rollouts ADD COLUMN IF NOT EXISTS created_by TEXT NOT NULL DEFAULT '
 ALTER TABLE promotions ADD COLUMN IF NOT EXISTS created_by TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 5: where users reach each tenant (verify checks it), and
+// rollout listings newest first without a sort of the whole table.
+constexpr const char* kPgSchemaV5 = R"sql(
+ALTER TABLE tenants ADD COLUMN IF NOT EXISTS public_url TEXT NOT NULL DEFAULT '';
+CREATE INDEX IF NOT EXISTS rollouts_by_created ON rollouts (created_at_ms, id);
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& PgSchemaSteps() {
-  static const std::vector<const char*> steps = {kPgSchemaV1, kPgSchemaV2, kPgSchemaV3, kPgSchemaV4};
+  static const std::vector<const char*> steps = {kPgSchemaV1, kPgSchemaV2, kPgSchemaV3, kPgSchemaV4,
+                                                 kPgSchemaV5};
   return steps;
 }
 

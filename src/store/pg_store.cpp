@@ -93,12 +93,12 @@ Status PgStore::PutTenants(const std::vector<Tenant>& tenants) {
   // observed (running_image, running_seq, quarantined, quarantine_reason).
   const std::string& sql = ColumnsSql(
       "INSERT INTO tenants ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
-      "$14) "
+      "$14, $15) "
       "ON CONFLICT (slug) DO UPDATE SET base_url = excluded.base_url, driver = excluded.driver, "
       "agent_url = excluded.agent_url, exec_json = excluded.exec_json, docker_json = "
       "excluded.docker_json, "
       "labels_json = excluded.labels_json, vars_json = excluded.vars_json, "
-      "image_repo = excluded.image_repo, state = excluded.state",
+      "image_repo = excluded.image_repo, state = excluded.state, public_url = excluded.public_url",
       rows::kTenantColumns);
   return Write("put tenants", /*atomic=*/true, [&] {
     for (const Tenant& t : tenants) {
@@ -228,6 +228,58 @@ Result<std::vector<Rollout>> PgStore::ListRollouts(std::optional<RolloutState> s
                p);
   if (!headers.ok()) return headers.status();
   return LoadRollouts(*headers);
+}
+
+Result<std::vector<RolloutListing>> PgStore::ListRolloutPage(const RolloutPageQuery& query) {
+  std::lock_guard lock(mu_);
+  if (!query.before_id.empty()) {
+    if (Status s = RequireRollout(query.before_id); !s.ok()) return s;
+  }
+  Params p;
+  p.BindOptText(1, query.state ? std::optional<std::string>(std::string(ToString(*query.state))) : std::nullopt);
+  p.BindOptText(2, query.before_id.empty() ? std::nullopt : std::optional<std::string>(query.before_id));
+  p.BindOptInt(3, query.limit == 0 ? std::nullopt : std::optional<int64_t>(static_cast<int64_t>(query.limit)));
+  Result<Rows> headers = c_->Exec(
+      "list rollout page",
+      ColumnsSql("SELECT {} FROM rollouts WHERE ($1::text IS NULL OR state = $1::text) AND ($2::text IS NULL OR "
+                 "(created_at_ms, id) < (SELECT created_at_ms, id FROM rollouts WHERE id = $2::text)) "
+                 "ORDER BY created_at_ms DESC, id DESC LIMIT $3::bigint",
+                 rows::kRolloutColumns)
+          .c_str(),
+      p);
+  if (!headers.ok()) return headers.status();
+  Result<std::vector<Rollout>> found = ReadAll(*headers, &rows::ReadHeader);
+  if (!found.ok()) return found.status();
+  std::vector<RolloutListing> page;
+  for (Rollout& r : *found) page.push_back(RolloutListing{std::move(r)});
+  if (page.empty()) return page;
+  Params ids;
+  ids.BindText(1, rows::PageIdsJson(page));
+  Result<Rows> counts = c_->Exec(
+      "count result rows",
+      ColumnsSql("SELECT {} FROM results WHERE rollout_id IN (SELECT json_array_elements_text($1::json)) "
+                 "GROUP BY rollout_id, status",
+                 rows::kRowCountColumns)
+          .c_str(),
+      ids);
+  if (!counts.ok()) return counts.status();
+  for (int i = 0; i < counts->size(); ++i) {
+    if (Status s = rows::AddRowCount((*counts)[i], page); !s.ok()) return s;
+  }
+  return page;
+}
+
+Result<std::map<RolloutState, int64_t>> PgStore::CountRollouts() {
+  std::lock_guard lock(mu_);
+  Result<Rows> found = c_->Exec("count rollouts", "SELECT state, COUNT(*) FROM rollouts GROUP BY state");
+  if (!found.ok()) return found.status();
+  std::map<RolloutState, int64_t> counts;
+  for (int i = 0; i < found->size(); ++i) {
+    Result<RolloutState> state = ParseRolloutState((*found)[i].Text(0));
+    if (!state.ok()) return rows::Corrupt(pg::kStoreName, "rollout state", state.status().message());
+    counts[*state] = (*found)[i].Int(1);
+  }
+  return counts;
 }
 
 Status PgStore::RequireRollout(const std::string& id) {

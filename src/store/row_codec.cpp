@@ -106,6 +106,7 @@ void BindTenant(ParamWriter& q, const Tenant& t) {
   q.BindText(10, t.running_image).BindOptInt(11, t.running_seq);
   q.BindBool(12, t.quarantined).BindText(13, t.quarantine_reason);
   q.BindText(14, t.docker.Configured() ? Dump(ToJson(t.docker)) : "{}");
+  q.BindText(15, t.public_url);
 }
 
 Result<Tenant> ReadTenant(const ColumnReader& q) {
@@ -120,6 +121,7 @@ Result<Tenant> ReadTenant(const ColumnReader& q) {
   t.running_seq = q.OptInt(10);
   t.quarantined = q.Bool(11);
   t.quarantine_reason = q.Text(12);
+  t.public_url = q.Text(14);
   Status s = FirstError({DecodeEnum(store, q.Text(2), what, t.driver, &ParseDriverKind),
                          DecodeExec(store, q.Text(4), what, t.exec),
                          DecodeDocker(store, q.Text(13), what, t.docker),
@@ -302,6 +304,27 @@ void PlaceResults(Rollout& rollout, const std::vector<TenantResult>& rows) {
   for (const std::string& slug : rollout.enumerated) {
     if (auto it = by_slug.find(slug); it != by_slug.end()) rollout.results.push_back(*it->second);
   }
+}
+
+Status AddRowCount(const ColumnReader& q, std::vector<RolloutListing>& page) {
+  const std::string id = q.Text(0);
+  TenantStatus status = TenantStatus::kFailed;
+  if (Status s = DecodeEnum(q.StoreName(), q.Text(1), "rollout " + id + " results", status, &ParseTenantStatus);
+      !s.ok()) {
+    return s;
+  }
+  for (RolloutListing& listing : page) {
+    if (listing.rollout.id != id) continue;
+    listing.rows_by_status[status] += q.Int(2);
+    listing.verified += q.Int(3);
+  }
+  return Status::Ok();
+}
+
+std::string PageIdsJson(const std::vector<RolloutListing>& page) {
+  Json ids = Json::array();
+  for (const RolloutListing& listing : page) ids.push_back(listing.rollout.id);
+  return Dump(ids);
 }
 
 ChannelRecord ReadPromotion(const ColumnReader& q) {

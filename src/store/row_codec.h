@@ -64,8 +64,8 @@ Result<FleetFreeze> DecodeFreeze(std::string_view store, const std::string& text
 
 inline constexpr const char* kTenantColumns =
     "slug, base_url, driver, agent_url, exec_json, labels_json, vars_json, image_repo, state, "
-    "running_image, running_seq, quarantined, quarantine_reason, docker_json";
-void BindTenant(ParamWriter& q, const Tenant& t);  // parameters 1-14
+    "running_image, running_seq, quarantined, quarantine_reason, docker_json, public_url";
+void BindTenant(ParamWriter& q, const Tenant& t);  // parameters 1-15
 Result<Tenant> ReadTenant(const ColumnReader& q);
 
 // The rollout header: everything but the results.
@@ -85,6 +85,16 @@ Result<TenantResult> ReadResult(const ColumnReader& q);
 // Sets rollout.results to `rows` in plan (`enumerated`) order; a row for a
 // slug outside the plan is not shown.
 void PlaceResults(Rollout& rollout, const std::vector<TenantResult>& rows);
+
+// A listing's row counts: one line per rollout and status of
+// "SELECT {kRowCountColumns} FROM results WHERE ... GROUP BY rollout_id, status".
+inline constexpr const char* kRowCountColumns =
+    "rollout_id, status, COUNT(*), SUM(CASE WHEN verified_on_target THEN 1 ELSE 0 END)";
+// Adds one such line to its listing in `page` (a rollout not on the page is
+// ignored); Internal when the status does not decode.
+Status AddRowCount(const ColumnReader& q, std::vector<RolloutListing>& page);
+// The page's rollout ids as a JSON array, for "rollout_id IN (<its elements>)".
+std::string PageIdsJson(const std::vector<RolloutListing>& page);
 
 // A NULL rollout_id is a fleet event ("" in RolloutEvent).
 inline constexpr const char* kEventColumns = "id, rollout_id, type, data_json, at_ms, final";

@@ -168,8 +168,15 @@ ALTER TABLE rollouts ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE promotions ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<const char*, 6> kSchemaSteps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
-                                                     kSchemaV5, kSchemaV6};
+// Issue 14: where users reach each tenant (verify checks it), and rollout
+// listings newest first without a sort of the whole table.
+constexpr const char* kSchemaV7 = R"sql(
+ALTER TABLE tenants ADD COLUMN public_url TEXT NOT NULL DEFAULT '';
+CREATE INDEX IF NOT EXISTS rollouts_by_created ON rollouts (created_at_ms, id);
+)sql";
+
+constexpr std::array<const char*, 7> kSchemaSteps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
+                                                     kSchemaV5, kSchemaV6, kSchemaV7};
 
 }  // namespace
 

@@ -55,6 +55,8 @@ class SqliteStore : public Store {
   Result<Rollout> GetRollout(const std::string& id) override;  // results in `enumerated` order
   // Ordered by created_at_ms, then id.
   Result<std::vector<Rollout>> ListRollouts(std::optional<RolloutState> state) override;
+  Result<std::vector<RolloutListing>> ListRolloutPage(const RolloutPageQuery& query) override;
+  Result<std::map<RolloutState, int64_t>> CountRollouts() override;
   Status MarkStarted(const std::string& rollout_id, const InFlightTenant& t) override;
   // Upserts the row and clears the slug's in-flight mark in one transaction.
   Status PutResult(const std::string& rollout_id, const TenantResult& row) override;

@@ -283,6 +283,55 @@ TYPED_TEST(StoreConformanceTest, ListRolloutsFiltersByStateInCreationOrder) {
   EXPECT_TRUE(s.ListRollouts(RolloutState::kPaused)->empty());
 }
 
+TYPED_TEST(StoreConformanceTest, ARolloutPageIsNewestFirstWithRowCountsAndNoRows) {
+  Store& s = this->store();
+  Rollout r1 = FullRollout("r1", 100);
+  Rollout r2 = FullRollout("r2", 200);
+  r2.state = RolloutState::kFailed;
+  Rollout r3 = FullRollout("r3", 300);
+  Rollout r3b = FullRollout("r3b", 300);  // same instant: the id breaks the tie
+  for (const Rollout& r : {r3, r1, r3b, r2}) ASSERT_TRUE(s.PutRollout(r).ok());
+  TenantResult off = Row("c2", TenantStatus::kOffTarget);
+  off.verified_on_target = false;
+  for (const TenantResult& row : {Row("c1"), off, Row("a")}) ASSERT_TRUE(s.PutResult("r3", row).ok());
+
+  Result<std::vector<RolloutListing>> all = s.ListRolloutPage({});
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  std::vector<std::string> ids;
+  for (const RolloutListing& l : *all) ids.push_back(l.rollout.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"r3b", "r3", "r2", "r1"}));
+  const RolloutListing& r3_listing = (*all)[1];
+  EXPECT_TRUE(r3_listing.rollout.results.empty());
+  EXPECT_EQ(r3_listing.rollout.enumerated, r3.enumerated);
+  EXPECT_EQ(r3_listing.rollout.created_by, "ci-deploy");
+  EXPECT_EQ(r3_listing.rows_by_status, (std::map<TenantStatus, int64_t>{{TenantStatus::kSuccess, 2},
+                                                                        {TenantStatus::kOffTarget, 1}}));
+  EXPECT_EQ(r3_listing.verified, 2);
+  EXPECT_TRUE((*all)[0].rows_by_status.empty());
+
+  Result<std::vector<RolloutListing>> page = s.ListRolloutPage({std::nullopt, 2, ""});
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[1].rollout.id, "r3");
+  Result<std::vector<RolloutListing>> older = s.ListRolloutPage({std::nullopt, 2, "r3"});
+  ASSERT_EQ(older->size(), 2u);
+  EXPECT_EQ((*older)[0].rollout.id, "r2");
+  EXPECT_EQ((*older)[1].rollout.id, "r1");
+  Result<std::vector<RolloutListing>> failed = s.ListRolloutPage({RolloutState::kFailed, 0, ""});
+  ASSERT_EQ(failed->size(), 1u);
+  EXPECT_EQ((*failed)[0].rollout.id, "r2");
+  EXPECT_EQ(s.ListRolloutPage({std::nullopt, 0, "nope"}).status().code(), Status::Code::kNotFound);
+}
+
+TYPED_TEST(StoreConformanceTest, CountRolloutsByStateReadsNoRollout) {
+  Store& s = this->store();
+  EXPECT_TRUE(s.CountRollouts()->empty());
+  Rollout r2 = FullRollout("r2", 200);
+  r2.state = RolloutState::kFailed;
+  for (const Rollout& r : {FullRollout("r1", 100), r2, FullRollout("r3", 300)}) ASSERT_TRUE(s.PutRollout(r).ok());
+  EXPECT_EQ(*s.CountRollouts(),
+            (std::map<RolloutState, int64_t>{{RolloutState::kRunning, 2}, {RolloutState::kFailed, 1}}));
+}
+
 // ---- events ----
 
 TYPED_TEST(StoreConformanceTest, EventIdsIncreaseAcrossRolloutsAndReplayAfterAnId) {

@@ -54,6 +54,7 @@ inline Tenant FullTenant(const std::string& slug) {
   t.labels = {{"region", "eu"}, {"tier", "gold"}};
   t.vars = {{"host", "10.0.0.5"}, {"quote", "a \"b\" \\ c\nd"}};
   t.image_repo = "registry.test/custom";
+  t.public_url = "https://" + slug + ".example.com";
   t.state = TenantState::kCordoned;
   return t;
 }

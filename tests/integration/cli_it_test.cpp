@@ -92,7 +92,7 @@ TEST(CliIt, DeployRunsEveryStageAndWritesTheStepSummary) {
   EXPECT_THAT(md, HasSubstr("| promote | skipped (--no-promote) |"));
   EXPECT_THAT(md, HasSubstr("| Tenant | Phase | Status | Exit | Healthz | On target | Running image | Duration | Error |"));
   EXPECT_THAT(md, HasSubstr("| t0000 | canary | Success | 0 | ✅ | ✅ | " + std::string(kRepo) + ":staging-"));
-  EXPECT_THAT(md, HasSubstr("### Rollcall verify `" + sha + "`"));
+  EXPECT_THAT(md, HasSubstr("### ✅ Rollcall verify `" + sha + "`"));
   EXPECT_THAT(md, Not(HasSubstr("Stragglers")));
   Json fleet = s.Get("/v1/fleet").Json();
   EXPECT_EQ(fleet.dump().find("\"drift\":true"), std::string::npos) << fleet.dump();

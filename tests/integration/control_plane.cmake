@@ -3,6 +3,7 @@ add_executable(control_plane_it_test
   tests/integration/stack.cpp
   tests/integration/control_plane_it_test.cpp
   tests/integration/audit_it_test.cpp
+  tests/integration/operator_it_test.cpp
 )
 rollcall_target(control_plane_it_test)
 target_link_libraries(control_plane_it_test PRIVATE rollcall_it_harness PkgConfig::HTTPLIB
