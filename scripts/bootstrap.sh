@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev docker-registry clang
   podman runc busybox-static tar postgresql
   prometheus python3-yaml
+  nodejs chromium chromium-driver python3-selenium
 )
 
 missing=()

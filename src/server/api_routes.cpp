@@ -13,6 +13,7 @@
 #include "core/safe_text.h"
 #include "httpd/path_pattern.h"
 #include "server/mutation_audit.h"
+#include "server/web_ui.h"
 
 namespace rollcall {
 namespace {
@@ -27,6 +28,7 @@ using Args = std::vector<std::string>;  // the path's captured segments
 struct Call {
   Args args;
   std::string actor;  // the token's name (never the token); "" on an open route
+  Access access = Access::kNone;  // what the token may do
   const std::string& operator[](size_t i) const { return args[i]; }
 };
 using Run = std::function<void(const Call&, const HttpRequest&, Responder)>;
@@ -212,6 +214,19 @@ std::vector<Endpoint> Table(ApiDeps& d) {
         Now([&d](const Call&, const HttpRequest&) {
           return ApiResponse{200, Json{{"ok", true}, {"role", ViewOf(d).leader ? "leader" : "standby"}}};
         })),
+      // The dashboard: its files need no token (they hold no data).
+      e("GET", "/", Access::kNone, Dispatch::kInline,
+        [](const Call&, const HttpRequest& r, Responder out) { out.Send(DashboardIndex(r.Header("If-None-Match"))); }),
+      e("GET", "/ui/", Access::kNone, Dispatch::kInline,
+        [](const Call&, const HttpRequest& r, Responder out) { out.Send(DashboardIndex(r.Header("If-None-Match"))); }),
+      e("GET", "/ui/{}/{}", Access::kNone, Dispatch::kInline,
+        [](const Call& a, const HttpRequest& r, Responder out) {
+          out.Send(DashboardAsset(a[0], a[1], r.Header("If-None-Match")));
+        }),
+      e("GET", "/v1/whoami", read, Dispatch::kInline,
+        Now([](const Call& a, const HttpRequest&) {
+          return ApiResponse{200, Json{{"name", a.actor}, {"role", a.access == Access::kAdmin ? "admin" : "read"}}};
+        })),
       e("GET", "/v1/leader", read, Dispatch::kInline,
         Now([&d](const Call&, const HttpRequest&) { return ApiResponse{200, ToJson(ViewOf(d))}; })),
       e("GET", "/metrics", read, worker,
@@ -320,8 +335,8 @@ httpd::Route RouteTo(ApiDeps& d, const Endpoint& e, const HttpRequest& head, Arg
   httpd::Route route;
   route.body_limit = d.body_limit;
   route.dispatch = e.dispatch;
-  route.handler = [run = e.run, call = Call{std::move(captured), std::move(who.name)}](const HttpRequest& r,
-                                                                                     Responder out) {
+  route.handler = [run = e.run, call = Call{std::move(captured), std::move(who.name), who.access}](
+                       const HttpRequest& r, Responder out) {
     run(call, r, std::move(out));
   };
   return route;

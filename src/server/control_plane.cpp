@@ -293,7 +293,8 @@ ApiResponse ControlPlane::Fleet() {
               {"running_image", t.running_image.empty() ? Json(nullptr) : Json(t.running_image)},
               {"running_seq", t.running_seq ? Json(*t.running_seq) : Json(nullptr)},
               {"quarantined", t.quarantined},
-              {"quarantine_reason", t.quarantine_reason.empty() ? Json(nullptr) : Json(t.quarantine_reason)}};
+              {"quarantine_reason", t.quarantine_reason.empty() ? Json(nullptr) : Json(t.quarantine_reason)},
+              {"labels", t.labels}};
     if (*desired) {
       std::string target = TargetImage(t, **desired, config_.image_repo);
       bool drift = t.running_image != target;

@@ -1,6 +1,20 @@
 # rollcalld: the control plane's HTTP API around the engine.
 find_package(spdlog REQUIRED)
 
+# The dashboard (web/), embedded into rollcalld: every file is listed here,
+# and cmake/embed_web.cmake fails on one in web/ that is not.
+set(ROLLCALL_WEB_FILES index.html favicon.svg style.css app.js api.js sse.js state.js format.js fleetmap.js views.js)
+set(rollcall_web_sources)
+foreach(f ${ROLLCALL_WEB_FILES})
+  list(APPEND rollcall_web_sources ${CMAKE_SOURCE_DIR}/web/${f})
+endforeach()
+list(JOIN ROLLCALL_WEB_FILES "," rollcall_web_list)
+add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/generated/web_assets.cpp
+  COMMAND ${CMAKE_COMMAND} -DWEB_DIR=${CMAKE_SOURCE_DIR}/web -DOUT=${CMAKE_BINARY_DIR}/generated/web_assets.cpp
+          "-DFILES=${rollcall_web_list}" -P ${CMAKE_SOURCE_DIR}/cmake/embed_web.cmake
+  DEPENDS ${rollcall_web_sources} ${CMAKE_SOURCE_DIR}/cmake/embed_web.cmake
+  COMMENT "embedding the dashboard (web/)" VERBATIM)
+
 add_library(rollcall_server STATIC
   src/server/auth.cpp
   src/server/event_hub.cpp
@@ -16,6 +30,8 @@ add_library(rollcall_server STATIC
   src/server/mutation_audit.cpp
   src/server/prometheus.cpp
   src/server/rollcall_metrics.cpp
+  src/server/web_ui.cpp
+  ${CMAKE_BINARY_DIR}/generated/web_assets.cpp
 )
 rollcall_target(rollcall_server)
 target_link_libraries(rollcall_server PUBLIC rollcall_core rollcall_registry rollcall_httpd spdlog::spdlog)
@@ -37,6 +53,7 @@ add_executable(server_test
   src/server/read_cache_test.cpp
   src/server/mutation_audit_test.cpp
   src/server/prometheus_test.cpp
+  src/server/web_ui_test.cpp
 )
 rollcall_target(server_test)
 target_link_libraries(server_test PRIVATE rollcall_server rollcall_runtime rollcall_testing

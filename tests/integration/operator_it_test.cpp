@@ -194,5 +194,25 @@ TEST(OperatorIt, VerifyChecksWhereUsersReachEachTenant) {
   EXPECT_EQ(bad.exit, 2);
 }
 
+TEST(DashboardIt, ThePageAndItsFilesNeedNoTokenAndCarryAStrictPolicy) {
+  Stack s({.tenants = 2});
+  HttpReply page = s.Send("GET", "/", "", {});
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_EQ(page.Header("Content-Security-Policy"), "default-src 'self'");
+  EXPECT_THAT(page.Header("Content-Type"), HasSubstr("text/html"));
+  std::smatch script;
+  ASSERT_TRUE(std::regex_search(page.body, script, std::regex(R"re(src="(/ui/[0-9a-f]{16}/app\.js)")re"))) << page.body;
+  HttpReply app = s.Send("GET", script[1], "", {});
+  EXPECT_EQ(app.status, 200);
+  EXPECT_THAT(app.Header("Cache-Control"), HasSubstr("immutable"));
+  EXPECT_EQ(s.Send("GET", script[1], "", {{"If-None-Match", app.Header("ETag")}}).status, 304);
+  EXPECT_EQ(s.Send("GET", "/ui/0000000000000000/app.js", "", {}).status, 404);
+  // The data still needs a token; whoami says whose.
+  EXPECT_EQ(s.Send("GET", "/v1/whoami", "", {}).status, 401);
+  EXPECT_EQ(s.Get("/v1/whoami", kRead).Json(), Json::parse(R"({"name":"read","role":"read"})"));
+  EXPECT_EQ(s.Get("/v1/whoami").Json(), Json::parse(R"({"name":"admin","role":"admin"})"));
+  EXPECT_TRUE(s.Get("/v1/fleet", kRead).Json()["tenants"][0].contains("labels"));
+}
+
 }  // namespace
 }  // namespace rollcall::it
