@@ -20,12 +20,14 @@ export function createState() {
     audit: [],         // newest first
     lastEventId: 0,
     lastRow: new Map(),  // slug -> {row, rollout_id}: the latest result row seen
+    active: null,        // activeRollouts' cache; null once a rollout's state moved
   };
 }
 
 function rollout(state, id) {
   let r = state.rollouts.get(id);
   if (!r) {
+    statesMoved(state);
     r = { id, state: 'pending', enumerated: [], rows: new Map(), inFlight: new Set(), stragglers: [], partial: true };
     state.rollouts.set(id, r);
   }
@@ -74,6 +76,7 @@ export function applyRollout(state, json) {
     for (const row of json.results) recordRow(state, r, row);
   }
   if (!ACTIVE.has(r.state)) r.inFlight.clear();
+  statesMoved(state);
   return r;
 }
 
@@ -103,6 +106,7 @@ export function applyEvent(state, event) {
       const fresh = !r.release;
       if (fresh) want.fleet = true;  // a new rollout may have moved the desired release
       r.state = d.state;
+      statesMoved(state);
       if ('error' in d) r.error = d.error;
       if (Array.isArray(d.stragglers)) r.stragglers = d.stragglers;
       if (!ACTIVE.has(r.state)) {
@@ -156,13 +160,12 @@ export function cellState(state, slug) {
   const t = state.tenants.get(slug);
   if (!t) return 'unknown';
   if (t.state === 'cordoned') return 'cordoned';
-  for (const r of state.rollouts.values()) if (ACTIVE.has(r.state) && r.inFlight.has(slug)) return 'in-flight';
+  const running = activeRollouts(state);  // a few at most: every cell asks
+  for (const r of running) if (r.inFlight.has(slug)) return 'in-flight';
   if (t.quarantined) return 'quarantined';
   const last = state.lastRow.get(slug);
   if (last && PROBLEM_STATUSES.has(last.row.status) && !last.row.verified_on_target) return 'failed';
-  for (const r of state.rollouts.values()) {
-    if (ACTIVE.has(r.state) && r.planned && r.planned.has(slug) && !r.rows.has(slug)) return 'waiting';
-  }
+  for (const r of running) if (r.planned && r.planned.has(slug) && !r.rows.has(slug)) return 'waiting';
   const observed = t.observed && t.observed.state;
   if (observed === 'drifted' || observed === 'unhealthy' || observed === 'unreachable') return 'drifted';
   // Just proven by a rollout, before the fleet is read again.
@@ -266,6 +269,13 @@ export function labelKeys(state) {
   return [...keys].sort();
 }
 
+// The rollouts still running, kept until a rollout's state moves (cellState
+// asks for them once per tenant).
 export function activeRollouts(state) {
-  return [...state.rollouts.values()].filter((r) => ACTIVE.has(r.state));
+  if (!state.active) state.active = [...state.rollouts.values()].filter((r) => ACTIVE.has(r.state));
+  return state.active;
+}
+
+function statesMoved(state) {
+  state.active = null;
 }

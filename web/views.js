@@ -140,10 +140,18 @@ export function legend(counts) {
 
 export function releaseView(state, drift) {
   const d = state.desired;
+  // What the fence turned away: rollouts and promotions of an older release.
+  const fenced = state.audit.filter((e) => e.data && e.data.status === 409 && e.data.error === 'superseded').slice(0, 10);
   return [
     el('p', {}, 'Desired release: ', el('strong', { data: { desired: '' } }, describeRelease(d)),
-      d && d.git_sha ? ` · sha ${shortSha(d.git_sha)}` : ''),
+      d && d.git_sha ? ` · sha ${shortSha(d.git_sha)}` : '',
+      d && d.seq !== null && d.seq !== undefined ? ` · older releases are refused unless rolled back with a reason` : ''),
     el('p', {}, `${drift.onTarget} on target, ${drift.drifted} drifted, ${drift.quarantined} quarantined of ${drift.total}`),
+    fenced.length ? el('div', { class: 'fenced' }, el('h3', {}, 'Refused by the fence'), el('ul', {}, fenced.map((e) => {
+      const wanted = e.data.release || e.data.to || {};
+      const newer = e.data.newer || {};
+      return el('li', {}, `${e.at}: ${e.actor} asked ${e.kind} of ${describeRelease(wanted)}; the fleet is on ${describeRelease(newer)}`);
+    }))) : null,
   ];
 }
 

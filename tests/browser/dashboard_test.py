@@ -76,13 +76,14 @@ class Stack:
         server_env = dict(env, ROLLCALL_ADMIN_TOKEN=ADMIN, ROLLCALL_READ_TOKEN=READ)
         self.server = Process([os.path.join(bins, "rollcalld"), "--listen", "127.0.0.1:0", "--db",
                                os.path.join(work, "rollcall.db"), "--image-repo", "registry.dash/app",
-                               "--health-interval", "0.2", "--soak", "0", "--watch-interval", "0"],
+                               "--health-interval", "0.2", "--soak", "0", "--watch-interval", "0",
+                               "--body-limit", "33554432"],
                               server_env, work, "rollcalld")
         self.url = f"http://{self.server.addr}"
         with open(os.path.join(work, "tenants.json")) as f:
             self.call("POST", "/v1/tenants:bulk", json.load(f))
 
-    def call(self, method, path, body=None, token=ADMIN):
+    def call(self, method, path, body=None, token=ADMIN, expect=200):
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(self.url + path, data=data, method=method,
                                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
@@ -90,6 +91,8 @@ class Stack:
             with urllib.request.urlopen(req, timeout=60) as r:
                 return json.loads(r.read() or b"null")
         except urllib.error.HTTPError as e:
+            if e.code == expect:
+                return json.loads(e.read() or b"null")
             fail(f"{method} {path}: HTTP {e.code}: {e.read()[:500]}")
 
     def rollout(self, tag, seq, policy):
@@ -203,6 +206,9 @@ def run_test(stack, driver):
             fail(f"{slug}'s details lack its quarantine reason: {detail!r}")
     js(driver, "const s = document.getElementById('search'); s.value = ''; s.dispatchEvent(new Event('input'));")
     driver.save_screenshot(os.path.join(OUT, "finished.png"))
+    # An older release is refused by the fence, and the page says so.
+    stack.call("POST", "/v1/rollouts", {"release": {"tag": "v1", "seq": 1}, "policy": {}}, expect=409)
+    wait(driver, "the fence's refusal", lambda d: "v1 (seq 1)" in d.find_element(By.ID, "release").text)
 
     # An admin token pauses and resumes from the page.
     driver.find_element(By.ID, "signout").click()
@@ -240,7 +246,8 @@ def run_load(stack, driver, tenants):
     started = time.monotonic()
     sign_in(driver, stack.url, READ)
     wait(driver, "the fleet map", lambda d: js(d, "return window.rollcallFirstRender || 0") > 0, timeout=120)
-    first_render = js(driver, "return window.rollcallFirstRender")  # ms since navigation
+    # From the token's submission to the fleet map's first full draw.
+    first_render = js(driver, "return window.rollcallFirstRender - window.rollcallSignedIn")
     rid = stack.rollout("v2", 2, {"max_parallel": 200, "max_stragglers": "1%", "per_tenant_timeout_s": 30,
                                   "health_timeout_s": 30, "health_interval_s": 0.2})
     t0 = time.monotonic()
