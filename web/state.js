@@ -133,14 +133,16 @@ export function applyEvent(state, event) {
       }
       break;
     }
-    case 'audit': {
+    case 'audit':
       state.audit.unshift(d);
       if (state.audit.length > 500) state.audit.length = 500;
-      const kind = d.kind || '';
-      if (kind.startsWith('tenant') || kind.startsWith('fleet.')) want.fleet = true;
-      if (kind === 'channel.promote') want.channels = true;
       break;
-    }
+    case 'fleet':  // the registry or the freeze changed
+      want.fleet = true;
+      break;
+    case 'channel':
+      want.channels = true;
+      break;
     default:
       break;
   }

@@ -13,6 +13,8 @@ namespace rollcall {
 inline constexpr const char* kEventDrift = "drift";            // a tenant's drift state moved
 inline constexpr const char* kEventQuarantine = "quarantine";  // a tenant entered or left quarantine
 inline constexpr const char* kEventAudit = "audit";            // an audit entry
+inline constexpr const char* kEventFleet = "fleet";            // the registry or the freeze changed
+inline constexpr const char* kEventChannel = "channel";        // a channel was promoted
 
 // Actors the control plane records for its own acts.
 inline constexpr const char* kActorDriftWatch = "drift-watch";

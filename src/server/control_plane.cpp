@@ -12,6 +12,7 @@
 #include "core/safe_text.h"
 #include "core/time.h"
 #include "server/legacy.h"
+#include "server/mutation_audit.h"
 
 namespace rollcall {
 namespace {
@@ -346,7 +347,13 @@ ApiResponse ControlPlane::Unfreeze() {
 void ControlPlane::RecordMutation(AuditEntry entry) {
   // On the loop, like every fleet event: the stream's order is the ledger's.
   // By value: a late loop still runs the task after we stopped waiting.
-  Status s = OnLoop<Status>([this, entry]() mutable { return RecordAudit(store_, hub_, loop_.WallMillis(), entry); });
+  Status s = OnLoop<Status>([this, entry]() mutable {
+    Status recorded = RecordAudit(store_, hub_, loop_.WallMillis(), entry);
+    if (!recorded.ok()) return recorded;
+    std::optional<FleetChange> change = FleetChangeOf(entry);
+    return change ? RecordFleetEvent(store_, hub_, loop_.WallMillis(), change->type, std::move(change->data))
+                  : Status::Ok();
+  });
   if (!s.ok()) {
     spdlog::warn("audit entry {} by {} on {} not recorded: {}", EscapeText(entry.kind), EscapeText(entry.actor),
                  EscapeText(entry.target), EscapeText(s.message()));

@@ -1,5 +1,7 @@
 #include "server/mutation_audit.h"
 
+#include "core/fleet_log.h"
+
 namespace rollcall {
 namespace {
 
@@ -80,6 +82,23 @@ AuditEntry AuditOf(const MutationCall& call, const ApiResponse& answer) {
     e.data["dry_run"] = BoolField(request, "dry_run");
   }
   return e;
+}
+
+std::optional<FleetChange> FleetChangeOf(const AuditEntry& e) {
+  const int status = e.data.value("status", 0);
+  if (status < 200 || status >= 300) return std::nullopt;
+  if (e.kind == "channel.promote") {
+    return FleetChange{kEventChannel, Json{{"channel", e.target}, {"to", FieldOrNull(e.data, "to")},
+                                           {"from", FieldOrNull(e.data, "from")}, {"by", e.actor}}};
+  }
+  if (e.kind == "fleet.freeze" || e.kind == "fleet.unfreeze" || e.kind == "tenants.import" ||
+      e.kind.rfind("tenant.", 0) == 0) {
+    Json data = {{"change", e.kind}, {"by", e.actor}};
+    if (!e.target.empty()) data["slug"] = e.target;
+    if (e.kind == "fleet.freeze") data["reason"] = e.reason;
+    return FleetChange{kEventFleet, std::move(data)};
+  }
+  return std::nullopt;
 }
 
 }  // namespace rollcall

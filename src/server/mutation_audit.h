@@ -5,6 +5,7 @@
 // much the operators' business as an accepted one. Pure.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,5 +24,16 @@ struct MutationCall {
 };
 
 AuditEntry AuditOf(const MutationCall& call, const ApiResponse& answer);
+
+// The fleet event an accepted mutation's entry also puts on GET /v1/events,
+// for followers (the dashboard) that redraw what changed: `fleet` when the
+// registry or the freeze changed ({"change": kind, "slug"?}), `channel`
+// when a channel moved ({"channel", "to", "from", "by"}). None for a
+// refusal, or for what the rollout events already say.
+struct FleetChange {
+  const char* type = nullptr;  // kEventFleet or kEventChannel
+  Json data;
+};
+std::optional<FleetChange> FleetChangeOf(const AuditEntry& entry);
 
 }  // namespace rollcall

@@ -64,5 +64,24 @@ TEST(MutationAuditTest, ABodyThatIsNotJsonOrHasOddTypesIsNoProblem) {
   EXPECT_EQ(odd.reason, "");
 }
 
+TEST(MutationAuditTest, AcceptedFleetAndChannelChangesBecomeFleetEvents) {
+  AuditEntry freeze = AuditOf(Call("fleet.freeze", {}, R"({"reason":"incident 42"})"), {200, Json::object()});
+  std::optional<FleetChange> f = FleetChangeOf(freeze);
+  ASSERT_TRUE(f);
+  EXPECT_STREQ(f->type, "fleet");
+  EXPECT_EQ(f->data, Json::parse(R"({"change":"fleet.freeze","by":"ci-deploy","reason":"incident 42"})"));
+  AuditEntry cordon = AuditOf(Call("tenant.state", {"acme", "cordon"}), {200, Json::object()});
+  EXPECT_EQ(FleetChangeOf(cordon)->data["slug"], "acme");
+  ApiResponse promoted{200, Json{{"tag", "v2"}, {"seq", 2}, {"digest", "sha256:bb"}, {"replaced", nullptr}}};
+  std::optional<FleetChange> c = FleetChangeOf(AuditOf(Call("channel.promote", {"latest"}, R"({"tag":"v2"})"), promoted));
+  ASSERT_TRUE(c);
+  EXPECT_STREQ(c->type, "channel");
+  EXPECT_EQ(c->data["channel"], "latest");
+  EXPECT_EQ(c->data["to"]["digest"], "sha256:bb");
+  // Refusals and rollouts change nothing a fleet event would say.
+  EXPECT_FALSE(FleetChangeOf(AuditOf(Call("fleet.freeze", {}, "{}"), {409, Json{{"error", "x"}}})));
+  EXPECT_FALSE(FleetChangeOf(AuditOf(Call("rollout.create", {}, "{}"), {202, Json{{"id", "r1"}}})));
+}
+
 }  // namespace
 }  // namespace rollcall

@@ -135,7 +135,8 @@ TEST(OperatorIt, TablesFormatsHistoryAndUndoThroughTheFencedRollback) {
   CliRun undo = RunCliBinary(ROLLCALL_CLI_BIN, Cli(s, {"undo", "--reason", "v2 breaks logins"}));
   ASSERT_EQ(undo.exit, 0) << undo.out << undo.err;
   EXPECT_THAT(undo.out, HasSubstr("undo: from v2 (seq 2) back to v1 (seq 1)"));
-  for (const Json& tenant : s.Get("/v1/tenants").Json()["tenants"]) {
+  const Json tenants = s.Get("/v1/tenants").Json();  // held: the loop reads into it
+  for (const Json& tenant : tenants["tenants"]) {
     EXPECT_EQ(tenant.value("running_image", ""), s.image_repo() + ":v1") << tenant.dump();
   }
   CliRun history = RunCliBinary(ROLLCALL_CLI_BIN, Cli(s, {"history", "-o", "wide"}));

@@ -143,3 +143,11 @@ test('a tenant a running rollout has not reached yet waits its turn', () => {
   applyEvent(s, { id: 1, event: 'tenant_started', data: { rollout_id: 'r7', slug: 'a' } });
   assert.deepEqual(['a', 'b'].map((x) => cellState(s, x)), ['in-flight', 'waiting']);
 });
+
+test('fleet and channel events ask for the fleet and the channels again', () => {
+  const s = createState();
+  assert.equal(applyEvent(s, { id: 1, event: 'fleet', data: { change: 'fleet.freeze' } }).fleet, true);
+  assert.equal(applyEvent(s, { id: 2, event: 'channel', data: { channel: 'latest' } }).channels, true);
+  applyEvent(s, { id: 3, event: 'audit', data: { kind: 'fleet.freeze', actor: 'ci' } });
+  assert.equal(s.audit[0].actor, 'ci');
+});
