@@ -184,6 +184,14 @@ int CmdTenantsAdd(const Globals& g, const TenantFlags& f) {
     if (f.docker_stop_grace_s) docker["stop_grace_s"] = *f.docker_stop_grace_s;
     tenant["docker"] = docker;  // the server validates it and names the field
   }
+  if (f.driver == "ssm" || !f.ssm_instance.empty()) {
+    Json ssm = {{"instance_id", f.ssm_instance}, {"region", f.ssm_region}, {"commands", f.ssm_commands},
+                {"inspect", f.ssm_inspect}};
+    if (!f.ssm_document.empty()) ssm["document"] = f.ssm_document;
+    if (f.ssm_execution_timeout_s) ssm["execution_timeout_s"] = *f.ssm_execution_timeout_s;
+    tenant["ssm"] = ssm;  // the server validates it and names the field
+  }
+  if (!f.public_url.empty()) tenant["public_url"] = f.public_url;
   Result<Json> labels = KeyValues(f.labels, "--label");
   if (!labels.ok()) return FailWith(labels.status());
   Result<Json> vars = KeyValues(f.vars, "--var");

@@ -98,6 +98,11 @@ struct TenantFlags {
   std::string docker_host, docker_container, docker_label;
   std::vector<std::string> docker_keep;
   std::optional<int64_t> docker_stop_grace_s;
+  // ssm driver: the instance, its region, and the command lines
+  std::string ssm_instance, ssm_region, ssm_document;
+  std::vector<std::string> ssm_commands, ssm_inspect;
+  std::optional<int64_t> ssm_execution_timeout_s;
+  std::string public_url;
   bool cordoned = false;
 };
 

@@ -79,11 +79,13 @@ void AddTenantCommands(CLI::App& app, const Globals& g, int& code) {
               "         rollcall tenants add beta --base-url http://b:8080 --driver exec --var host=b \\\n"
               "           --deploy ssh --deploy '{host}' --deploy /opt/app/redeploy --deploy '{image}'\n"
               "         rollcall tenants add gamma --base-url http://g:8080 --driver docker \\\n"
-              "           --docker-container 'mol-tenant-{slug}' --docker-keep 'mol-db-{slug}'");
+              "           --docker-container 'mol-tenant-{slug}' --docker-keep 'mol-db-{slug}'\n"
+              "         rollcall tenants add delta --base-url http://d:8080 --driver ssm --ssm-instance i-0abc1234def567890 \\\n"
+              "           --ssm-region eu-west-1 --ssm-command '/opt/app/redeploy {image}'");
   add->add_option("SLUG", tf.slug)->required();
   add->add_option("--base-url", tf.base_url, "where /healthz and /buildinfo are served")->required();
-  add->add_option("--driver", tf.driver, "agent, exec or docker")
-      ->check(CLI::IsMember({"agent", "exec", "docker"}))
+  add->add_option("--driver", tf.driver, "agent, exec, docker or ssm")
+      ->check(CLI::IsMember({"agent", "exec", "docker", "ssm"}))
       ->capture_default_str();
   add->add_option("--agent-url", tf.agent_url, "the agent's URL (agent driver)");
   add->add_option("--deploy", tf.deploy_argv, "one argument of the exec deploy argv (repeat, in order)");
@@ -93,6 +95,13 @@ void AddTenantCommands(CLI::App& app, const Globals& g, int& code) {
   add->add_option("--docker-select-label", tf.docker_label, "or KEY=VALUE: the one container carrying that label");
   add->add_option("--docker-keep", tf.docker_keep, "a container or volume the swap never touches (repeatable)");
   add->add_option("--docker-stop-grace", tf.docker_stop_grace_s, "seconds the old container gets to stop");
+  add->add_option("--ssm-instance", tf.ssm_instance, "the EC2 instance id (ssm driver), e.g. i-0abc1234def567890");
+  add->add_option("--ssm-region", tf.ssm_region, "its AWS region, e.g. eu-west-1");
+  add->add_option("--ssm-document", tf.ssm_document, "the SSM document (default AWS-RunShellScript)");
+  add->add_option("--ssm-command", tf.ssm_commands, "one command line of the deploy (repeatable, in order)");
+  add->add_option("--ssm-inspect", tf.ssm_inspect, "one command line printing the running image (repeatable)");
+  add->add_option("--ssm-execution-timeout", tf.ssm_execution_timeout_s, "the document's executionTimeout, seconds");
+  add->add_option("--public-url", tf.public_url, "where users reach the tenant (rollcall verify checks it there)");
   add->add_option("--label", tf.labels, "KEY=VALUE (repeatable)");
   add->add_option("--var", tf.vars, "KEY=VALUE for argv templates (repeatable)");
   add->add_option("--image-repo", tf.image_repo, "overrides the server's image repo");

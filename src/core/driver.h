@@ -50,9 +50,13 @@ struct DeployOutcome {
   // 409). After a control-plane restart the engine then waits for that
   // deploy to end instead of failing the tenant.
   bool busy = false;
-  // The driver's own deadline (req.timeout) expired: the engine reports
-  // TimedOut whichever timer fired first.
+  // The driver's own deadline (req.timeout) expired, or the remote end timed
+  // the deploy out: the engine reports TimedOut whichever timer fired
+  // first, with `error` when the driver says more than the deadline.
   bool timed_out = false;
+  // What the driver had to wait out on the way (throttling retries), for the
+  // tenant's events.
+  std::vector<std::string> notes{};
 };
 
 struct InspectOutcome {

@@ -71,6 +71,11 @@ Result<Tenant> ParseTenant(const Json& j, const std::string& path) {
     if (!d.ok()) return d.status();
     t.docker = std::move(d).value();
   }
+  if (const Json* ssm = r.Raw("ssm")) {
+    Result<SsmSettings> s = ParseSsmSettings(*ssm, path);
+    if (!s.ok()) return s.status();
+    t.ssm = std::move(s).value();
+  }
   // Observed by the server, shown by GET; accepted back and dropped so a
   // GET-edit-PUT round trip works.
   for (const char* key : {"running_image", "running_seq", "quarantined", "quarantine_reason"}) {
@@ -170,6 +175,7 @@ Json ToJson(const Tenant& t) {
     j["exec"] = {{"deploy", t.exec.deploy}, {"inspect", t.exec.inspect}};
   }
   if (t.docker.Configured()) j["docker"] = ToJson(t.docker);
+  if (t.ssm.Configured()) j["ssm"] = ToJson(t.ssm);
   return j;
 }
 

@@ -291,6 +291,7 @@ void RolloutEngine::RecordRow(const TenantResult& row) {
   if (row.verified_on_target) to_observe_.push_back(row);  // read and written at the commit
   nlohmann::json data = ToJson(row);
   data["result"] = data;  // the row's fields at the top and under "result"
+  if (!row.notes.empty()) data["notes"] = row.notes;
   BatchEvent(kEventTenantFinished, std::move(data));
   ScheduleFlush();
 }

@@ -162,11 +162,16 @@ void TenantRun::ReportTimeout() {
 void TenantRun::OnDeployed(DeployOutcome outcome) {
   if (stage_ != Stage::kDeploying) return;  // after a timeout or cancel
   cancel_work_ = nullptr;
+  row_.notes.insert(row_.notes.end(), outcome.notes.begin(), outcome.notes.end());
   if (outcome.busy) {
     still_deploying_ = "another deploy (the agent answered busy)";
     return InspectAgainSoon();  // the deadline timer still runs
   }
-  if (outcome.timed_out) return ReportTimeout();  // the driver's timer fired first
+  if (outcome.timed_out) {
+    // The driver's timer fired first, or the driver's own remote timed out
+    // (an SSM ExecutionTimedOut) and says so.
+    return outcome.error.empty() ? ReportTimeout() : Finish(TenantStatus::kTimedOut, outcome.error);
+  }
   env_.clock.Cancel(deadline_timer_);
   deploy_answered_ = env_.clock.Now();
   if (env_.metrics) env_.metrics->DeployAnswered(*deploy_answered_ - deploy_sent_);

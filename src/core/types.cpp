@@ -19,8 +19,10 @@ using NameTable = std::array<std::pair<E, std::string_view>, N>;
 
 constexpr NameTable<TenantState, 2> kTenantStates{{
     {TenantState::kActive, "active"}, {TenantState::kCordoned, "cordoned"}}};
-constexpr NameTable<DriverKind, 3> kDriverKinds{{
-    {DriverKind::kAgent, "agent"}, {DriverKind::kExec, "exec"}, {DriverKind::kDocker, "docker"}}};
+constexpr NameTable<DriverKind, 4> kDriverKinds{{{DriverKind::kAgent, "agent"},
+                                                  {DriverKind::kExec, "exec"},
+                                                  {DriverKind::kDocker, "docker"},
+                                                  {DriverKind::kSsm, "ssm"}}};
 constexpr NameTable<Strategy, 2> kStrategies{{
     {Strategy::kWindow, "window"}, {Strategy::kBatches, "batches"}}};
 constexpr NameTable<TenantStatus, 8> kTenantStatuses{{
@@ -238,6 +240,17 @@ Status Validate(const Tenant& t, std::string_view path) {
   }
   if (t.driver == DriverKind::kDocker && !t.docker.Configured()) {
     return FieldError(path, "docker", "required for the docker driver ({\"host\":...,\"container\":...})");
+  }
+  if (t.driver == DriverKind::kSsm && !t.ssm.Configured()) {
+    return FieldError(path, "ssm", "required for the ssm driver ({\"instance_id\":...,\"region\":...,\"commands\":[...]})");
+  }
+  if (t.ssm.Configured()) {
+    std::vector<std::string> deploy = DeployPlaceholderNames(), inspect = InspectPlaceholderNames();
+    for (const auto& [name, value] : t.vars) {
+      deploy.push_back(name);
+      inspect.push_back(name);
+    }
+    if (Status s = ValidateSsmSettings(t.ssm, deploy, inspect, path); !s.ok()) return s;
   }
   if (Status s = ValidateTextMap(t.labels, path, "labels"); !s.ok()) return s;
   if (Status s = ValidateTextMap(t.vars, path, "vars"); !s.ok()) return s;

@@ -12,12 +12,13 @@
 #include <vector>
 
 #include "core/docker_settings.h"
+#include "core/ssm_settings.h"
 #include "core/status.h"
 
 namespace rollcall {
 
 enum class TenantState { kActive, kCordoned };
-enum class DriverKind { kAgent, kExec, kDocker };
+enum class DriverKind { kAgent, kExec, kDocker, kSsm };
 
 // argv templates of the exec driver; see DESIGN §5.
 struct ExecCommands {
@@ -32,6 +33,7 @@ struct Tenant {
   std::string agent_url;  // agent driver only
   ExecCommands exec;      // exec driver only
   DockerSettings docker;  // docker driver only
+  SsmSettings ssm;        // ssm driver only
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> vars;
   std::optional<std::string> image_repo;  // overrides the server's
@@ -127,6 +129,9 @@ struct TenantResult {
   int64_t duration_ms = 0;
   // When the running image was read (the proof); 0 when there was none.
   int64_t proof_observed_at_ms = 0;
+  // What the driver had to wait out (an API's throttling): carried on the
+  // row's tenant_finished event as "notes", not part of the row itself.
+  std::vector<std::string> notes{};
 };
 
 // POST /v1/rollouts: {"release":{...},"policy":{...},"rollback":false,"reason":""}

@@ -1,5 +1,5 @@
 // DriverRouter: sends each tenant to the driver its record names (agent,
-// exec or docker). Thread-safe when the drivers are.
+// exec, docker or ssm). Thread-safe when the drivers are.
 #pragma once
 
 #include "core/driver.h"
@@ -9,7 +9,8 @@ namespace rollcall {
 class DriverRouter : public Driver {
  public:
   // All borrowed; they outlive the router.
-  DriverRouter(Driver& agent, Driver& exec, Driver& docker) : agent_(agent), exec_(exec), docker_(docker) {}
+  DriverRouter(Driver& agent, Driver& exec, Driver& docker, Driver& ssm)
+      : agent_(agent), exec_(exec), docker_(docker), ssm_(ssm) {}
 
   CancelFn Deploy(const DeployRequest& req, std::function<void(DeployOutcome)> done) override {
     return For(req.tenant).Deploy(req, std::move(done));
@@ -23,6 +24,7 @@ class DriverRouter : public Driver {
     switch (t.driver) {
       case DriverKind::kExec: return exec_;
       case DriverKind::kDocker: return docker_;
+      case DriverKind::kSsm: return ssm_;
       case DriverKind::kAgent: break;
     }
     return agent_;
@@ -30,6 +32,7 @@ class DriverRouter : public Driver {
   Driver& agent_;
   Driver& exec_;
   Driver& docker_;
+  Driver& ssm_;
 };
 
 }  // namespace rollcall

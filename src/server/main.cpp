@@ -31,6 +31,7 @@
 #include "server/logging_sink.h"
 #include "server/registry_retagger.h"
 #include "server/rollcall_metrics.h"
+#include "ssm/ssm_driver.h"
 #include "docker/docker_driver.h"
 #include "runtime/build_info.h"
 #include "runtime/cli_docs.h"
@@ -68,6 +69,10 @@ struct Config {
   std::string registry_password_file;
   std::string log_level = "info";
   std::vector<std::string> pass_env;  // what exec commands inherit besides the basics
+  // The ssm driver: "" = https://ssm.<region>.amazonaws.com; requests per
+  // second and region.
+  std::string ssm_endpoint;
+  double ssm_max_rps = 10;
   httpd::ServerFlags server;
   double watch_interval_s = 60;  // 0: no drift watch
   bool auto_recover = false;
@@ -262,7 +267,15 @@ int Serve(const Config& c) {
   docker_options.registry_username = c.registry_username;
   docker_options.registry_password = c.registry_password;
   DockerDriver docker(docker_options);
-  DriverRouter drivers(agent, exec, docker);
+  // SSM: credentials from the standard chain (environment, shared file,
+  // instance metadata), requests signed with SigV4 by libcurl.
+  AwsCredentialsChain aws_credentials(RealCredentialsEnvironment());
+  CurlSsmTransport ssm_transport(c.ssm_endpoint, aws_credentials);
+  SsmApiOptions ssm_options;
+  ssm_options.max_rps = c.ssm_max_rps;
+  SsmApi ssm_api(ssm_transport, ssm_options);
+  SsmDriver ssm(ssm_api);
+  DriverRouter drivers(agent, exec, docker, ssm);
   // A leader whose lease ran out by its own clock deploys nothing more.
   LeaderGatedDriver gated(drivers, may_act, [](const std::string& why) { StepDown(why); });
   HttpProber prober(http);
@@ -520,6 +533,12 @@ int main(int argc, char** argv) {
                  "wait after a failed recovery attempt, doubling per attempt to 1h (90s, 1m, ...)")
       ->capture_default_str();
   app.add_option("--auto-recover-parallel", c.auto_recover_parallel, "tenants recovering at once")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--ssm-endpoint", c.ssm_endpoint,
+                 "Systems Manager endpoint URL for the ssm driver (default https://ssm.<region>.amazonaws.com; "
+                 "a VPC endpoint, or a test's)");
+  app.add_option("--ssm-max-rps", c.ssm_max_rps, "SSM requests per second and region, at most")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error")->capture_default_str();

@@ -39,7 +39,7 @@ target_link_libraries(rollcall_server PUBLIC rollcall_core rollcall_registry rol
 add_executable(rollcalld src/server/main.cpp src/server/ledger_open.cpp)
 rollcall_target(rollcalld)
 target_link_libraries(rollcalld PRIVATE rollcall_server rollcall_sqlite rollcall_pg rollcall_http
-  rollcall_exec_driver rollcall_docker rollcall_runtime rollcall_build_info rollcall_cli_docs CLI11::CLI11)
+  rollcall_exec_driver rollcall_docker rollcall_ssm rollcall_runtime rollcall_build_info rollcall_cli_docs CLI11::CLI11)
 
 add_executable(server_test
   src/server/auth_test.cpp

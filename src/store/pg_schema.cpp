@@ -164,11 +164,16 @@ ALTER TABLE tenants ADD COLUMN IF NOT EXISTS public_url TEXT NOT NULL DEFAULT ''
 CREATE INDEX IF NOT EXISTS rollouts_by_created ON rollouts (created_at_ms, id);
 )sql";
 
+// Version 6: the ssm driver's settings ("{}" for other drivers).
+constexpr const char* kPgSchemaV6 = R"sql(
+ALTER TABLE tenants ADD COLUMN IF NOT EXISTS ssm_json TEXT NOT NULL DEFAULT '{}';
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& PgSchemaSteps() {
   static const std::vector<const char*> steps = {kPgSchemaV1, kPgSchemaV2, kPgSchemaV3, kPgSchemaV4,
-                                                 kPgSchemaV5};
+                                                 kPgSchemaV5, kPgSchemaV6};
   return steps;
 }
 

@@ -43,16 +43,26 @@ Status DecodeExec(std::string_view store, const std::string& text, std::string_v
   return s.ok() ? s : Corrupt(store, what, s.message());
 }
 
-Status DecodeDocker(std::string_view store, const std::string& text, std::string_view what,
-                    DockerSettings& out) {
+// A driver's settings column: "{}" for a tenant of another driver.
+template <typename Settings>
+Status DecodeSettings(std::string_view store, const std::string& text, std::string_view what, const char* name,
+                      Result<Settings> (*parse)(const Json&, const std::string&), Settings& out) {
   Result<Json> j = ParseStored(store, text, what);
   if (!j.ok()) return j.status();
-  if (!j->is_object()) return Corrupt(store, what, "docker: not an object");
-  if (j->empty()) return Status::Ok();  // not a docker tenant
-  Result<DockerSettings> d = ParseDockerSettings(*j, "");
+  if (!j->is_object()) return Corrupt(store, what, fmt::format("{}: not an object", name));
+  if (j->empty()) return Status::Ok();
+  Result<Settings> d = parse(*j, "");
   if (!d.ok()) return Corrupt(store, what, d.status().message());
   out = std::move(d).value();
   return Status::Ok();
+}
+
+Status DecodeDocker(std::string_view store, const std::string& text, std::string_view what, DockerSettings& out) {
+  return DecodeSettings(store, text, what, "docker", &ParseDockerSettings, out);
+}
+
+Status DecodeSsm(std::string_view store, const std::string& text, std::string_view what, SsmSettings& out) {
+  return DecodeSettings(store, text, what, "ssm", &ParseSsmSettings, out);
 }
 
 // Parses an enum column through its Parse* function.
@@ -107,6 +117,7 @@ void BindTenant(ParamWriter& q, const Tenant& t) {
   q.BindBool(12, t.quarantined).BindText(13, t.quarantine_reason);
   q.BindText(14, t.docker.Configured() ? Dump(ToJson(t.docker)) : "{}");
   q.BindText(15, t.public_url);
+  q.BindText(16, t.ssm.Configured() ? Dump(ToJson(t.ssm)) : "{}");
 }
 
 Result<Tenant> ReadTenant(const ColumnReader& q) {
@@ -125,6 +136,7 @@ Result<Tenant> ReadTenant(const ColumnReader& q) {
   Status s = FirstError({DecodeEnum(store, q.Text(2), what, t.driver, &ParseDriverKind),
                          DecodeExec(store, q.Text(4), what, t.exec),
                          DecodeDocker(store, q.Text(13), what, t.docker),
+                         DecodeSsm(store, q.Text(15), what, t.ssm),
                          DecodeInto(store, q.Text(5), what + " labels", t.labels),
                          DecodeInto(store, q.Text(6), what + " vars", t.vars),
                          DecodeEnum(store, q.Text(8), what, t.state, &ParseTenantState)});

@@ -64,8 +64,8 @@ Result<FleetFreeze> DecodeFreeze(std::string_view store, const std::string& text
 
 inline constexpr const char* kTenantColumns =
     "slug, base_url, driver, agent_url, exec_json, labels_json, vars_json, image_repo, state, "
-    "running_image, running_seq, quarantined, quarantine_reason, docker_json, public_url";
-void BindTenant(ParamWriter& q, const Tenant& t);  // parameters 1-15
+    "running_image, running_seq, quarantined, quarantine_reason, docker_json, public_url, ssm_json";
+void BindTenant(ParamWriter& q, const Tenant& t);  // parameters 1-16
 Result<Tenant> ReadTenant(const ColumnReader& q);
 
 // The rollout header: everything but the results.

@@ -175,8 +175,13 @@ ALTER TABLE tenants ADD COLUMN public_url TEXT NOT NULL DEFAULT '';
 CREATE INDEX IF NOT EXISTS rollouts_by_created ON rollouts (created_at_ms, id);
 )sql";
 
-constexpr std::array<const char*, 7> kSchemaSteps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
-                                                     kSchemaV5, kSchemaV6, kSchemaV7};
+// Issue 16: the ssm driver's settings ("{}" for other drivers).
+constexpr const char* kSchemaV8 = R"sql(
+ALTER TABLE tenants ADD COLUMN ssm_json TEXT NOT NULL DEFAULT '{}';
+)sql";
+
+constexpr std::array<const char*, 8> kSchemaSteps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
+                                                     kSchemaV5, kSchemaV6, kSchemaV7, kSchemaV8};
 
 }  // namespace
 

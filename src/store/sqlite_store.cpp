@@ -90,11 +90,12 @@ Status SqliteStore::UpsertTenant(const Tenant& t) {
   // observed (running_image, running_seq, quarantined, quarantine_reason are
   // not in the UPDATE).
   static const std::string sql = fmt::format(
-      "INSERT INTO tenants ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+      "INSERT INTO tenants ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
       "ON CONFLICT (slug) DO UPDATE SET base_url = excluded.base_url, driver = excluded.driver, "
       "agent_url = excluded.agent_url, exec_json = excluded.exec_json, docker_json = excluded.docker_json, "
       "labels_json = excluded.labels_json, vars_json = excluded.vars_json, "
-      "image_repo = excluded.image_repo, state = excluded.state, public_url = excluded.public_url",
+      "image_repo = excluded.image_repo, state = excluded.state, public_url = excluded.public_url, "
+      "ssm_json = excluded.ssm_json",
       sqlite::kTenantColumns);
   Result<Query> q = db_->Prepare("put tenants", sql.c_str());
   if (!q.ok()) return q.status();

@@ -79,14 +79,16 @@ TEST_F(SqliteStoreTest, EverythingSurvivesClosingAndReopening) {
 
 TEST_F(SqliteStoreTest, FileIsInWalModeWithAVersionedSchema) {
   EXPECT_EQ(Raw(path_, "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "7");
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "8");
   Reopen();  // migrating again is a no-op
-  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "7");
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "8");
 }
 
 // What schema v4 added, undone (its nullable events.rollout_id is left:
 // a v3 binary never writes NULL there).
-#define ROLLCALL_BACK_TO_V6 "ALTER TABLE tenants DROP COLUMN public_url; DROP INDEX rollouts_by_created; "
+#define ROLLCALL_BACK_TO_V7 "ALTER TABLE tenants DROP COLUMN ssm_json; "
+constexpr const char* kBackToV7 = ROLLCALL_BACK_TO_V7;
+#define ROLLCALL_BACK_TO_V6 ROLLCALL_BACK_TO_V7 "ALTER TABLE tenants DROP COLUMN public_url; DROP INDEX rollouts_by_created; "
 constexpr const char* kBackToV6 = ROLLCALL_BACK_TO_V6;
 #define ROLLCALL_BACK_TO_V5 ROLLCALL_BACK_TO_V6 "ALTER TABLE rollouts DROP COLUMN created_by; ALTER TABLE promotions DROP COLUMN created_by; "
 constexpr const char* kBackToV5 = ROLLCALL_BACK_TO_V5;
@@ -105,7 +107,7 @@ TEST_F(SqliteStoreTest, AVersionOneLedgerGainsChannelsAndKeepsItsData) {
   store_.reset();
   ASSERT_EQ(Raw(path_, std::string(kBackToV2) + "DROP TABLE channels; DROP TABLE promotions; PRAGMA user_version = 1"), "");
   Reopen();
-  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "7");
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "8");
   EXPECT_TRUE(store_->GetTenant("acme").ok());
   ASSERT_TRUE(store_->RecordPromotion({"latest", "v1", 1, "sha256:aa", 1, false, ""}, std::nullopt).ok());
   EXPECT_EQ(store_->GetChannel("latest")->value().tag, "v1");
@@ -117,7 +119,7 @@ TEST_F(SqliteStoreTest, AVersionTwoLedgerKeepsItsRowsAndGainsTheCanaryMemoryAndP
   store_.reset();
   ASSERT_EQ(Raw(path_, std::string(kBackToV2) + "PRAGMA user_version = 2"), "");
   Reopen();
-  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "7");
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "8");
   Result<Rollout> back = store_->GetRollout("r1");
   ASSERT_TRUE(back.ok()) << back.status().message();
   ASSERT_EQ(back->results.size(), 1u);
@@ -135,7 +137,7 @@ TEST_F(SqliteStoreTest, AVersionThreeLedgerKeepsItsEventsAndGainsFleetEventsAudi
   store_.reset();
   ASSERT_EQ(Raw(path_, std::string(kBackToV3) + "PRAGMA user_version = 3"), "");
   Reopen();
-  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "7");
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "8");
   ASSERT_EQ(store_->EventsAfter("r1", 0)->size(), 1u);
   RolloutEvent fleet = Event("", "drift");
   ASSERT_TRUE(store_->AppendEvent(fleet).ok());
@@ -152,7 +154,7 @@ TEST_F(SqliteStoreTest, AVersionFourLedgerKeepsItsTenantsAndGainsDockerSettings)
   store_.reset();
   ASSERT_EQ(Raw(path_, std::string(kBackToV4) + "PRAGMA user_version = 4"), "");
   Reopen();
-  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "7");
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "8");
   Result<Tenant> a = store_->GetTenant("a");
   ASSERT_TRUE(a.ok()) << a.status().message();
   EXPECT_FALSE(a->docker.Configured());
@@ -165,7 +167,7 @@ TEST_F(SqliteStoreTest, AVersionFiveLedgerKeepsItsRolloutsAndPromotionsAndGainsW
   store_.reset();
   ASSERT_EQ(Raw(path_, std::string(kBackToV5) + "PRAGMA user_version = 5"), "");
   Reopen();
-  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "7");
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "8");
   Result<Rollout> r1 = store_->GetRollout("r1");
   ASSERT_TRUE(r1.ok()) << r1.status().message();
   EXPECT_EQ(r1->created_by, "");  // from before anyone was named
@@ -181,7 +183,7 @@ TEST_F(SqliteStoreTest, AVersionSixLedgerKeepsItsTenantsAndGainsPublicUrls) {
   store_.reset();
   ASSERT_EQ(Raw(path_, std::string(kBackToV6) + "PRAGMA user_version = 6"), "");
   Reopen();
-  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "7");
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "8");
   Result<Tenant> a = store_->GetTenant("a");
   ASSERT_TRUE(a.ok()) << a.status().message();
   EXPECT_EQ(a->public_url, "");
@@ -189,6 +191,17 @@ TEST_F(SqliteStoreTest, AVersionSixLedgerKeepsItsTenantsAndGainsPublicUrls) {
   ASSERT_TRUE(store_->PutTenants({*a}).ok());
   EXPECT_EQ(store_->GetTenant("a")->public_url, "https://a.example.com");
   EXPECT_EQ(store_->ListRolloutPage({})->size(), 1u);
+}
+
+TEST_F(SqliteStoreTest, AVersionSevenLedgerKeepsItsTenantsAndGainsSsmSettings) {
+  ASSERT_TRUE(store_->PutTenants({Minimal("a")}).ok());
+  store_.reset();
+  ASSERT_EQ(Raw(path_, std::string(kBackToV7) + "PRAGMA user_version = 7"), "");
+  Reopen();
+  EXPECT_EQ(Raw(path_, "PRAGMA user_version"), "8");
+  Result<Tenant> a = store_->GetTenant("a");
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  EXPECT_FALSE(a->ssm.Configured());
 }
 
 TEST_F(SqliteStoreTest, OpeningInAMissingDirectoryIsAnErrorStatus) {
@@ -212,7 +225,7 @@ TEST_F(SqliteStoreTest, ASchemaNewerThanTheBinaryIsRefused) {
   ASSERT_EQ(Raw(path_, "PRAGMA user_version = 99"), "");
   Result<std::unique_ptr<SqliteStore>> s = SqliteStore::Open(path_);
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().message(), "sqlite: schema version 99 is newer than this binary knows (7)");
+  EXPECT_EQ(s.status().message(), "sqlite: schema version 99 is newer than this binary knows (8)");
 }
 
 TEST_F(SqliteStoreTest, BulkPutIsAllOrNoneWhenOneWriteFails) {

@@ -55,6 +55,8 @@ inline Tenant FullTenant(const std::string& slug) {
   t.vars = {{"host", "10.0.0.5"}, {"quote", "a \"b\" \\ c\nd"}};
   t.image_repo = "registry.test/custom";
   t.public_url = "https://" + slug + ".example.com";
+  t.ssm = {"i-0123456789abcdef0", "eu-west-1", "AWS-RunShellScript", {"/opt/app/redeploy {image}"},
+           {"docker inspect --format '{{.Config.Image}}' app"}, 120};
   t.state = TenantState::kCordoned;
   return t;
 }
