@@ -253,11 +253,15 @@ def run_load(stack, driver, tenants):
     t0 = time.monotonic()
     wait(driver, "the page to show every tenant done", lambda d: count(d, rid, "done") == tenants, timeout=600)
     followed = time.monotonic() - t0
-    api_state = stack.call("GET", f"/v1/rollouts/{rid}")["state"]
+    final = stack.call("GET", f"/v1/rollouts/{rid}")
+    api_state = final["state"]
+    ran = (time.mktime(time.strptime(final["finished_at"][:19], "%Y-%m-%dT%H:%M:%S")) + float(final["finished_at"][19:23])
+           - time.mktime(time.strptime(final["started_at"][:19], "%Y-%m-%dT%H:%M:%S")) - float(final["started_at"][19:23]))
     heap = js(driver, "return performance.memory ? performance.memory.usedJSHeapSize : 0")
     driver.save_screenshot(os.path.join(OUT, f"load-{tenants}.png"))
     errors = console_errors(driver)
     print(json.dumps({"tenants": tenants, "first_render_ms": round(first_render), "rollout_followed_s": round(followed, 1),
+                      "rollout_ran_s": round(ran, 1),
                       "rollout_state": api_state, "js_heap_mib": round(heap / 2**20, 1),
                       "total_s": round(time.monotonic() - started, 1), "console_errors": len(errors)}))
     if errors:
