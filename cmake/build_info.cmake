@@ -27,9 +27,5 @@ const char* const kBuildVersion = \"${version}\";
 const char* const kBuildCommit = \"${commit}\";
 }  // namespace rollcall
 ")
-if(EXISTS "${OUT}")
-  file(READ "${OUT}" old)
-endif()
-if(NOT old STREQUAL text)
-  file(WRITE "${OUT}" "${text}")
-endif()
+include("${CMAKE_CURRENT_LIST_DIR}/write_if_changed.cmake")
+rollcall_write_if_changed("${OUT}" "${text}")

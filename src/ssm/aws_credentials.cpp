@@ -10,6 +10,7 @@
 
 #include "core/json_reader.h"
 #include "core/time.h"
+#include "ssm/curl_call.h"
 
 namespace rollcall {
 namespace {
@@ -23,14 +24,6 @@ std::string Trim(std::string_view s) {
 
 constexpr int64_t kRefreshBeforeMs = 5 * 60 * 1000;
 
-size_t Collect(char* data, size_t size, size_t n, void* out) {
-  auto* body = static_cast<std::string*>(out);
-  const size_t bytes = size * n;
-  if (body->size() + bytes > (64 << 10)) return 0;  // the metadata service answers small
-  body->append(data, bytes);
-  return bytes;
-}
-
 Result<MetadataAnswer> CurlMetadata(const std::string& method, const std::string& url, const std::string& header) {
   CURL* e = curl_easy_init();
   if (e == nullptr) return Status::Unavailable("metadata: curl_easy_init failed");
@@ -43,15 +36,11 @@ Result<MetadataAnswer> CurlMetadata(const std::string& method, const std::string
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 2000L);  // the service is one hop away, or absent
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http");
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Collect);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, &answer.body);
-  const CURLcode code = curl_easy_perform(e);
-  long status = 0;
-  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(e);
-  curl_slist_free_all(headers);
-  if (code != CURLE_OK) return Status::Unavailable(fmt::format("{} {}: {}", method, url, curl_easy_strerror(code)));
-  answer.status = static_cast<int>(status);
+  const CurlOutcome out = PerformAndCleanUp(e, headers, answer.body, 64 << 10);  // the service answers small
+  if (out.code != CURLE_OK) {
+    return Status::Unavailable(fmt::format("{} {}: {}", method, url, curl_easy_strerror(out.code)));
+  }
+  answer.status = out.status;
   return answer;
 }
 

@@ -4,6 +4,7 @@ find_package(CURL REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(spdlog REQUIRED)
 add_library(rollcall_ssm STATIC
+  src/ssm/curl_call.cpp
   src/ssm/ssm_status.cpp
   src/ssm/aws_credentials.cpp
   src/ssm/ssm_api.cpp

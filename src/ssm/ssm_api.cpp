@@ -6,17 +6,10 @@
 #include <algorithm>
 
 #include "core/safe_text.h"
+#include "ssm/curl_call.h"
 
 namespace rollcall {
 namespace {
-
-size_t Collect(char* data, size_t size, size_t n, void* out) {
-  auto* body = static_cast<std::string*>(out);
-  const size_t bytes = size * n;
-  if (body->size() + bytes > (8 << 20)) return 0;  // an invocation's output is at most 24,000 characters
-  body->append(data, bytes);
-  return bytes;
-}
 
 // What an AWS JSON error says: "ThrottlingException: Rate exceeded".
 std::string AwsError(const SsmAnswer& a) {
@@ -83,15 +76,12 @@ Result<SsmAnswer> CurlSsmTransport::Post(const std::string& region, const std::s
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Collect);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, &answer.body);
-  const CURLcode code = curl_easy_perform(e);
-  long status = 0;
-  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(e);
-  curl_slist_free_all(headers);
-  if (code != CURLE_OK) return Status::Unavailable(fmt::format("ssm {} at {}: {}", target, url, curl_easy_strerror(code)));
-  answer.status = static_cast<int>(status);
+  // An invocation's output is at most 24,000 characters.
+  const CurlOutcome out = PerformAndCleanUp(e, headers, answer.body, 8 << 20);
+  if (out.code != CURLE_OK) {
+    return Status::Unavailable(fmt::format("ssm {} at {}: {}", target, url, curl_easy_strerror(out.code)));
+  }
+  answer.status = out.status;
   return answer;
 }
 
