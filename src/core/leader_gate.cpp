@@ -15,17 +15,18 @@ std::string RefusalOf(const DeployRequest& req) {
 
 CancelFn LeaderGatedDriver::Deploy(const DeployRequest& req, std::function<void(DeployOutcome)> done) {
   if (!may_act_()) {
-    ++refused_;
+    ++*refused_;
     on_refused_(RefusalOf(req));
     return {};
   }
   // Asked again as the deploy leaves the process: between this call and
   // the wire the process may have been paused past its lease.
   DeployRequest gated = req;
-  gated.may_send = [this, why = RefusalOf(req), inner = req.may_send] {
-    if (may_act_() && (!inner || inner())) return true;
-    ++refused_;
-    on_refused_(why + " (as the deploy was about to be sent)");
+  gated.may_send = [may_act = may_act_, on_refused = on_refused_, refused = refused_, why = RefusalOf(req),
+                    inner = req.may_send] {
+    if (may_act() && (!inner || inner())) return true;
+    ++*refused;
+    on_refused(why + " (as the deploy was about to be sent)");
     return false;
   };
   return inner_.Deploy(gated, std::move(done));

@@ -9,6 +9,7 @@
 #include <atomic>
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "core/driver.h"
@@ -18,7 +19,9 @@ namespace rollcall {
 class LeaderGatedDriver : public Driver {
  public:
   // `inner` is borrowed and outlives the gate. `may_act` and `on_refused`
-  // are called on the thread that deploys (the engine's loop).
+  // are called on the thread that deploys (the engine's loop), and again on
+  // whatever thread finally sends (DeployRequest::may_send), which may run
+  // after the gate is gone: that call holds copies of them.
   LeaderGatedDriver(Driver& inner, std::function<bool()> may_act,
                     std::function<void(const std::string& why)> on_refused)
       : inner_(inner), may_act_(std::move(may_act)), on_refused_(std::move(on_refused)) {}
@@ -30,13 +33,14 @@ class LeaderGatedDriver : public Driver {
     return inner_.Inspect(tenant, std::move(done));
   }
 
-  int refused() const { return refused_.load(); }
+  int refused() const { return refused_->load(); }
 
  private:
   Driver& inner_;
   const std::function<bool()> may_act_;
   const std::function<void(const std::string&)> on_refused_;
-  std::atomic<int> refused_{0};  // the loop, and drivers' threads (may_send)
+  // Shared with the may_send calls: the loop, and drivers' threads.
+  const std::shared_ptr<std::atomic<int>> refused_ = std::make_shared<std::atomic<int>>(0);
 };
 
 }  // namespace rollcall
