@@ -7,6 +7,7 @@ add_library(rollcall_sqlite STATIC
   src/store/sqlite_rows.cpp
   src/store/sqlite_store.cpp
   src/store/sqlite_fleet.cpp
+  src/store/sqlite_listings.cpp
 )
 rollcall_target(rollcall_sqlite)
 target_link_libraries(rollcall_sqlite PUBLIC rollcall_store SQLite::SQLite3)
