@@ -154,9 +154,8 @@ function active(state, id) {
   return !!r && ACTIVE.has(r.state);
 }
 
-// What a fleet-map cell shows, most urgent first.
-export const CELL_STATES = ['in-flight', 'quarantined', 'failed', 'waiting', 'drifted', 'cordoned', 'on-target',
-  'unknown'];
+// What a fleet-map cell shows, most urgent first: cordoned, in flight,
+// quarantined, failed, waiting its turn, drifted, on target, unknown.
 
 export function cellState(state, slug) {
   const t = state.tenants.get(slug);

@@ -2,9 +2,6 @@
 #include "cli/commands.h"
 #include "core/docker_settings.h"
 
-#include <algorithm>
-#include <cctype>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fmt/format.h>

@@ -31,8 +31,6 @@ class FollowView {
   std::string Line(double now_s, size_t width) const;
 
   bool ended() const { return ended_; }
-  size_t done() const { return done_; }
-  size_t total() const { return total_; }
 
  private:
   size_t total_ = 0;

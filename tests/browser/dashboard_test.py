@@ -15,6 +15,7 @@ Exit 77 (skipped) when Chromium is not installed, unless
 ROLLCALL_REQUIRE_BROWSER is set.
 """
 import argparse
+import datetime
 import json
 import os
 import shutil
@@ -255,8 +256,8 @@ def run_load(stack, driver, tenants):
     followed = time.monotonic() - t0
     final = stack.call("GET", f"/v1/rollouts/{rid}")
     api_state = final["state"]
-    ran = (time.mktime(time.strptime(final["finished_at"][:19], "%Y-%m-%dT%H:%M:%S")) + float(final["finished_at"][19:23])
-           - time.mktime(time.strptime(final["started_at"][:19], "%Y-%m-%dT%H:%M:%S")) - float(final["started_at"][19:23]))
+    at = lambda key: datetime.datetime.fromisoformat(final[key].replace("Z", "+00:00"))
+    ran = (at("finished_at") - at("started_at")).total_seconds()
     heap = js(driver, "return performance.memory ? performance.memory.usedJSHeapSize : 0")
     driver.save_screenshot(os.path.join(OUT, f"load-{tenants}.png"))
     errors = console_errors(driver)
